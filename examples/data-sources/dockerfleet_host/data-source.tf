@@ -1,0 +1,9 @@
+# Facts of an engine this configuration does not manage.
+data "dockerfleet_host" "build" {
+  endpoint = "ssh://deploy@build.internal"
+  auth     = "ops-ssh"
+}
+
+output "build_engine" {
+  value = "${data.dockerfleet_host.build.server_version} on ${data.dockerfleet_host.build.hostname}"
+}

@@ -1,0 +1,3 @@
+# A host is imported by its fleet name and endpoint, and optionally the auth
+# profile that reaches it: <name>,<endpoint>[,<auth profile>]
+terraform import 'dockerfleet_host.node["node-a"]' 'node-a,tcp://10.0.0.11:2376,prod-tls'
