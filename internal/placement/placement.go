@@ -37,6 +37,8 @@ type Request struct {
 	Hosts    []Host
 	Selector map[string]string
 	// SpreadBy is a host label to spread replicas over first, then hosts.
+	// Hosts without the label (or with it empty) form one group of their
+	// own, spelled "".
 	SpreadBy string
 	// MaxPerHost caps replicas per host; 0 means no cap.
 	MaxPerHost int
@@ -44,7 +46,8 @@ type Request struct {
 	// a host can hold at most one replica.
 	ExclusivePort bool
 	PortRange     *PortRange
-	// Prior is the current assignment, from state.
+	// Prior is the current assignment, from state. Only Number, Host,
+	// Running and Port are read; names are rebuilt from Service and Number.
 	Prior []Replica
 }
 
@@ -53,4 +56,21 @@ type Assignment struct {
 	Replicas []Replica
 	// PerHost counts replicas per host name, eligible hosts with none included.
 	PerHost map[string]int
+	// Eligible names the hosts that may hold replicas, sorted by name.
+	Eligible []string
+	// Added lists replicas whose number was not in Prior, by number.
+	Added []Replica
+	// Moved lists replicas that keep their name but change host, by number.
+	Moved []Move
+	// Removed lists prior replicas that are no longer wanted, by number then
+	// host. It includes prior entries that repeat a number, or whose name
+	// number is not positive, so that their containers are removed too.
+	Removed []Replica
+}
+
+// Move is a replica that leaves its prior host for another one.
+type Move struct {
+	Replica Replica
+	// From is the host the replica runs on in Prior.
+	From string
 }
