@@ -18,7 +18,10 @@ import (
 // connection, a connection refused or cut, or a call that ran out of time.
 // Callers keep their last known state for such a host and warn.
 func IsUnreachable(err error) bool {
-	if err == nil {
+	// The Docker client reports every failed dial as a connection failure,
+	// including a host key or certificate that was refused: those are not
+	// silence, and must not be kept quiet as such.
+	if err == nil || IsAuthFailure(err) {
 		return false
 	}
 	if client.IsErrConnectionFailed(err) || errors.Is(err, context.DeadlineExceeded) {

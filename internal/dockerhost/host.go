@@ -15,9 +15,11 @@ type conn struct {
 	endpoint Endpoint
 	auth     string
 	client   *client.Client
-	perHost  chan struct{}
-	overall  chan struct{}
-	timeout  time.Duration
+	// release closes the client's idle connections and any SSH connection.
+	release func()
+	perHost chan struct{}
+	overall chan struct{}
+	timeout time.Duration
 
 	factsMu sync.Mutex
 	facts   *Facts

@@ -16,6 +16,9 @@ type Options struct {
 	PerHost int
 	// Overall is how many calls may run at once against all hosts.
 	Overall int
+	// Warn receives warnings about connections, such as one made with host
+	// key checking or certificate verification turned off. May be nil.
+	Warn WarnFunc
 }
 
 // DefaultOptions are used for any zero field of the options given to NewPool.
@@ -110,7 +113,7 @@ func (p *Pool) Host(t Target) (*Host, error) {
 		return h.withName(t.Name), nil
 	}
 
-	c, err := newClient(ep, prof, p.opts)
+	c, closeTransport, err := newClient(ep, prof, p.opts)
 	if err != nil {
 		return nil, fmt.Errorf("preparing a client for %s: %w", t.Endpoint, err)
 	}
@@ -119,6 +122,7 @@ func (p *Pool) Host(t Target) (*Host, error) {
 			endpoint: ep,
 			auth:     t.Auth,
 			client:   c,
+			release:  closeTransport,
 			perHost:  make(chan struct{}, p.opts.PerHost),
 			overall:  p.overall,
 			timeout:  p.opts.CallTimeout,
@@ -134,7 +138,7 @@ func (p *Pool) Close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, h := range p.hosts {
-		_ = h.conn.client.Close()
+		h.conn.release()
 	}
 	p.hosts = map[string]*Host{}
 }
