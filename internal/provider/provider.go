@@ -112,6 +112,7 @@ func (p *fleetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 func (p *fleetProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewHostResource,
+		NewNetworkResource, NewVolumeResource,
 	}
 }
 
