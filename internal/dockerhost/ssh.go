@@ -41,6 +41,7 @@ func sshClient(ep Endpoint, prof *Profile, opts Options) (*client.Client, func()
 		auth:    auth,
 		timeout: opts.ConnectTimeout,
 		warn:    opts.Warn,
+		probe:   sshKeepAlive,
 		dialing: make(chan struct{}, 1),
 	}
 	c, closeIdle, err := httpClient("ssh://"+t.addr, newTransport(t.dialDocker))
@@ -57,6 +58,7 @@ type sshTunnel struct {
 	auth    *sshAuth
 	timeout time.Duration
 	warn    WarnFunc
+	probe   time.Duration
 
 	// dialing lets one caller dial at a time; a channel rather than a mutex
 	// so that waiting gives up with the caller's context.
@@ -197,7 +199,7 @@ func (t *sshTunnel) handshakeError(ctx context.Context, err error, offered []str
 	return &SSHSetupError{Addr: t.addr, Err: err}
 }
 
-// watch probes the connection every sshKeepAlive and closes it when a probe
+// watch probes the connection every t.probe and closes it when a probe
 // goes unanswered, so that a host that vanished without closing the
 // connection is noticed and the next call dials again. It forgets the
 // connection when it ends, however it ends.
@@ -209,7 +211,7 @@ func (t *sshTunnel) watch(c *ssh.Client) {
 		t.drop(c)
 	}()
 
-	ticker := time.NewTicker(sshKeepAlive)
+	ticker := time.NewTicker(t.probe)
 	defer ticker.Stop()
 	for {
 		select {
@@ -217,7 +219,7 @@ func (t *sshTunnel) watch(c *ssh.Client) {
 			return
 		case <-ticker.C:
 		}
-		if !keepAlive(c, sshKeepAlive) {
+		if !keepAlive(c, t.probe) {
 			_ = c.Close()
 			return
 		}
