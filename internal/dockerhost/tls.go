@@ -148,7 +148,8 @@ func remoteAlertProblem(err error) TLSProblem {
 		return 0
 	}
 	switch alert := op.Err.Error(); {
-	case strings.HasSuffix(alert, "certificate expired"):
+	case strings.HasSuffix(alert, "expired certificate"),
+		strings.HasSuffix(alert, "certificate expired"):
 		return TLSClientCertExpired
 	case strings.HasSuffix(alert, "bad certificate"),
 		strings.HasSuffix(alert, "certificate required"),
