@@ -36,17 +36,49 @@ const (
 type Config struct {
 	// Parallelism is how many replicas are replaced at once; 0 means all.
 	Parallelism int
-	Order       Order
+	// Order is StopFirst or StartFirst; "" means StopFirst.
+	Order Order
 	// Delay is the pause between two batches.
 	Delay time.Duration
 	// Monitor is how long a new replica must stay running and healthy.
 	Monitor time.Duration
 	// HealthTimeout is how long a new replica may take to become healthy
-	// before it counts as failed.
-	HealthTimeout   time.Duration
+	// before it counts as failed; 0 means DefaultHealthTimeout. The Monitor
+	// period starts once it is healthy and may run past this deadline.
+	HealthTimeout time.Duration
+	// FailureAction is what to do when a replica fails; "" means Pause.
+	// Pause and Rollback act on the first failure; Continue goes on while
+	// failures/changes stays at or below MaxFailureRatio, then stops.
 	FailureAction   FailureAction
 	MaxFailureRatio float64
+
+	// PollInterval is how often a new replica is observed; 0 means
+	// DefaultPollInterval.
+	PollInterval time.Duration
+	// Clock tells the time and waits; nil means the real clock. Tests set a
+	// fake one so that delays and deadlines pass at once.
+	Clock Clock
 }
+
+// Defaults for the zero values of Config.
+const (
+	DefaultHealthTimeout = 2 * time.Minute
+	DefaultPollInterval  = 250 * time.Millisecond
+	// LogLines is how many of a failed container's last log lines are kept.
+	LogLines = 20
+)
+
+// Clock is the time source of the executor.
+type Clock interface {
+	Now() time.Time
+	// After sends the time once d has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // Kind is what happens to one replica.
 type Kind string
@@ -113,11 +145,14 @@ type Outcome string
 // Outcomes of a change.
 const (
 	Done       Outcome = "done"        // the new spec runs and is healthy
-	Failed     Outcome = "failed"      // the new container failed and was quarantined
+	Failed     Outcome = "failed"      // the change failed; see the Failure in *Error
 	RolledBack Outcome = "rolled-back" // the previous spec runs again
 	Skipped    Outcome = "skipped"     // not attempted, the rollout stopped first
 )
 
 // Observer is told about every change as soon as it ends, so that the caller
-// can save progress as it happens.
+// can save progress as it happens. A replaced replica that is rolled back is
+// reported a second time, as RolledBack. Changes not attempted because the
+// rollout stopped are reported as Skipped. Calls never overlap, so the
+// observer needs no lock of its own.
 type Observer func(c Change, o Outcome)
