@@ -416,7 +416,9 @@ func (p *planner) result() Assignment {
 		case !existed:
 			a.Added = append(a.Added, r)
 		case old.Host != r.Host:
-			a.Moved = append(a.Moved, Move{Replica: r, From: old.Host})
+			a.Moved = append(a.Moved, Move{Replica: r, From: old.Host, FromPort: old.Port})
+		case old.Port != r.Port:
+			a.Repinned = append(a.Repinned, Move{Replica: r, From: old.Host, FromPort: old.Port})
 		}
 	}
 

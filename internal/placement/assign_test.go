@@ -73,10 +73,11 @@ func TestAssignLayouts(t *testing.T) {
 		// want is the exact layout when ties cannot matter.
 		want string
 		// counts is the sorted multiset of PerHost counts.
-		counts  []int
-		added   []int
-		moved   map[int]string // number -> from host
-		removed []int
+		counts   []int
+		added    []int
+		moved    map[int]string // number -> from host
+		removed  []int
+		repinned []int
 	}{
 		{
 			name:   "fresh spread over three hosts",
@@ -179,9 +180,10 @@ func TestAssignLayouts(t *testing.T) {
 					rs[0].Port, rs[1].Port, rs[2].Port = 8003, 8000, 8020
 					return rs
 				}()},
-			want:   "1@h1:8003 2@h2:8000 3@h1:8001 4@h2:8002",
-			counts: []int{2, 2},
-			added:  []int{4},
+			want:     "1@h1:8003 2@h2:8000 3@h1:8001 4@h2:8002",
+			counts:   []int{2, 2},
+			added:    []int{4},
+			repinned: []int{3},
 		},
 		{
 			name: "duplicate and invalid prior entries are removed",
@@ -229,6 +231,16 @@ func TestAssignLayouts(t *testing.T) {
 			}
 			if got := numbersOf(a.Removed); !reflect.DeepEqual(got, tc.removed) {
 				t.Errorf("removed = %v, want %v", got, tc.removed)
+			}
+			repinned := []int{}
+			for _, m := range a.Repinned {
+				repinned = append(repinned, m.Replica.Number)
+			}
+			if tc.repinned == nil {
+				tc.repinned = []int{}
+			}
+			if !reflect.DeepEqual(repinned, tc.repinned) {
+				t.Errorf("repinned = %v, want %v", repinned, tc.repinned)
 			}
 			for _, r := range a.Replicas {
 				if r.Name != ReplicaName(tc.req.Service, r.Number) {

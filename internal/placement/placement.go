@@ -62,15 +62,21 @@ type Assignment struct {
 	Added []Replica
 	// Moved lists replicas that keep their name but change host, by number.
 	Moved []Move
+	// Repinned lists replicas that stay on their host but get another port,
+	// because their old one left the range, was taken twice, or the range
+	// is gone (port 0). Their containers must be replaced.
+	Repinned []Move
 	// Removed lists prior replicas that are no longer wanted, by number then
 	// host. It includes prior entries that repeat a number, or whose name
 	// number is not positive, so that their containers are removed too.
 	Removed []Replica
 }
 
-// Move is a replica that leaves its prior host for another one.
+// Move is a replica whose host or port differs from Prior.
 type Move struct {
 	Replica Replica
 	// From is the host the replica runs on in Prior.
 	From string
+	// FromPort is the port it has in Prior.
+	FromPort int
 }

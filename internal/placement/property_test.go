@@ -260,6 +260,12 @@ func checkChanges(t *testing.T, where string, req Request, a Assignment) {
 			t.Fatalf("%s: bad move %+v", where, mv)
 		}
 	}
+	for _, mv := range a.Repinned {
+		if !seen[mv.Replica.Number] || now[mv.Replica.Number] != mv.Replica ||
+			mv.From != mv.Replica.Host || mv.FromPort == mv.Replica.Port {
+			t.Fatalf("%s: bad repin %+v", where, mv)
+		}
+	}
 	if len(a.Replicas)+len(a.Removed)-len(a.Added) != len(req.Prior) {
 		t.Fatalf("%s: %d replicas + %d removed - %d added != %d prior", where,
 			len(a.Replicas), len(a.Removed), len(a.Added), len(req.Prior))
@@ -301,8 +307,8 @@ func TestPropertyScaleTouchesOnlyTheDifference(t *testing.T) {
 		}
 
 		where := fmt.Sprintf("case %d (%d -> %d)", i, len(before.Replicas), req.Replicas)
-		if len(after.Moved) != 0 {
-			t.Fatalf("%s: scaling moved %+v", where, after.Moved)
+		if len(after.Moved) != 0 || len(after.Repinned) != 0 {
+			t.Fatalf("%s: scaling moved %+v, repinned %+v", where, after.Moved, after.Repinned)
 		}
 		kept := keptOf(before.Replicas, after.Replicas)
 		want := min(len(before.Replicas), req.Replicas)
@@ -400,7 +406,8 @@ func checkOnlyGoneMoved(t *testing.T, where, gone string, before, after Assignme
 		t.Fatalf("%s: removing %s kept %d replicas in place, want %d:\n%s\n%s", where, gone,
 			kept, len(before.Replicas)-onGone, layout(before), layout(after))
 	}
-	if len(after.Moved) != onGone || len(after.Added) != 0 || len(after.Removed) != 0 {
+	if len(after.Moved) != onGone || len(after.Added) != 0 || len(after.Removed) != 0 ||
+		len(after.Repinned) != 0 {
 		t.Fatalf("%s: removing %s: moved %d added %d removed %d, want %d moved", where, gone,
 			len(after.Moved), len(after.Added), len(after.Removed), onGone)
 	}
