@@ -97,11 +97,14 @@ func (p *fleetProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// No PEM text of a profile may show in any log line, here or later.
+	ctx = maskSecrets(ctx, profiles)
 
 	data := &providerData{
 		pool: dockerhost.NewPool(profiles, dockerhost.Options{
 			ConnectTimeout: durationOr(cfg.ConnectTimeout, 0),
 			CallTimeout:    durationOr(cfg.CallTimeout, 0),
+			Warn:           connectionWarnings(profiles),
 		}),
 		defaultHost: cfg.defaultTarget(ctx),
 	}
