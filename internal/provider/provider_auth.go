@@ -2,13 +2,16 @@ package provider
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/dockerfleet/terraform-provider-dockerfleet/internal/dockerhost"
 )
@@ -45,24 +48,48 @@ func authProfilesAttribute() schema.MapNestedAttribute {
 func tlsProfileAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"ca_file": schema.StringAttribute{Optional: true,
-			Description: "Path of the PEM file of the CA that signed the server certificate."},
+			Description: "Path of the PEM file of the CA that signed the server certificate. " +
+				"Without a CA the system roots are used; verification stays on.",
+			Validators: []validator.String{oneSource("ca_pem")}},
 		"ca_pem": schema.StringAttribute{Optional: true, Sensitive: true,
-			Description: "PEM text of the CA that signed the server certificate."},
+			Description: "PEM text of the CA that signed the server certificate.",
+			Validators:  []validator.String{oneSource("ca_file")}},
 		"cert_file": schema.StringAttribute{Optional: true,
-			Description: "Path of the PEM file of the client certificate."},
+			Description: "Path of the PEM file of the client certificate.",
+			Validators:  []validator.String{oneSource("cert_pem"), needsKey()}},
 		"cert_pem": schema.StringAttribute{Optional: true, Sensitive: true,
-			Description: "PEM text of the client certificate."},
+			Description: "PEM text of the client certificate.",
+			Validators:  []validator.String{oneSource("cert_file"), needsKey()}},
 		"key_file": schema.StringAttribute{Optional: true,
-			Description: "Path of the PEM file of the client key."},
+			Description: "Path of the PEM file of the client key.",
+			Validators:  []validator.String{oneSource("key_pem"), needsCert()}},
 		"key_pem": schema.StringAttribute{Optional: true, Sensitive: true,
-			Description: "PEM text of the client key."},
+			Description: "PEM text of the client key. It is never stored in state or logged.",
+			Validators:  []validator.String{oneSource("key_file"), needsCert()}},
 		"server_name": schema.StringAttribute{Optional: true,
 			Description: "Name to verify the server certificate against, when it differs from " +
 				"the endpoint's host."},
 		"insecure_skip_verify": schema.BoolAttribute{Optional: true,
 			Description: "Turn server certificate verification off. Anyone on the path can then " +
-				"read and change the traffic. Default false."},
+				"read and change the traffic. Default false; a warning is logged on every " +
+				"connection when true."},
 	}
+}
+
+// oneSource refuses a value given both as a file and as PEM text.
+func oneSource(other string) validator.String {
+	return stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName(other))
+}
+
+// needsKey and needsCert keep a client certificate and its key together.
+func needsKey() validator.String {
+	return stringvalidator.AtLeastOneOf(path.MatchRelative().AtParent().AtName("key_file"),
+		path.MatchRelative().AtParent().AtName("key_pem"))
+}
+
+func needsCert() validator.String {
+	return stringvalidator.AtLeastOneOf(path.MatchRelative().AtParent().AtName("cert_file"),
+		path.MatchRelative().AtParent().AtName("cert_pem"))
 }
 
 func sshProfileAttributes() map[string]schema.Attribute {
@@ -73,8 +100,8 @@ func sshProfileAttributes() map[string]schema.Attribute {
 			Description: "Path of a private key file without a passphrase (keys with a " +
 				"passphrase go through the agent)."},
 		"use_agent": schema.BoolAttribute{Optional: true,
-			Description: "Use the keys of the SSH agent at `SSH_AUTH_SOCK`. Default true when " +
-				"no identity file is given."},
+			Description: "Use the keys of the SSH agent at `SSH_AUTH_SOCK`, after the identity " +
+				"file's. Default true when no identity file is given."},
 		"known_hosts_file": schema.StringAttribute{Optional: true,
 			Description: "Path of the known_hosts file that host keys are checked against. " +
 				"Default `~/.ssh/known_hosts`."},
@@ -153,5 +180,50 @@ func (s *sshProfileModel) profile() *dockerhost.SSHProfile {
 		UseAgent:              s.UseAgent.ValueBool() || (s.UseAgent.IsNull() && s.IdentityFile.ValueString() == ""),
 		KnownHostsFile:        s.KnownHostsFile.ValueString(),
 		InsecureIgnoreHostKey: s.InsecureIgnoreHostKey.ValueBool(),
+	}
+}
+
+// secretFieldKeys are log field names whose values are always masked.
+var secretFieldKeys = []string{"ca_pem", "cert_pem", "key_pem", "passphrase", "private_key"}
+
+// maskSecrets returns ctx with every PEM text of the profiles masked in log
+// messages and fields. Each line of the PEM body is masked on its own, so that
+// a log line holding part of a key hides it too.
+func maskSecrets(ctx context.Context, profiles map[string]dockerhost.Profile) context.Context {
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, secretFieldKeys...)
+	var secrets []string
+	for _, p := range profiles {
+		if p.TLS == nil {
+			continue
+		}
+		for _, text := range []string{p.TLS.CAPEM, p.TLS.CertPEM, p.TLS.KeyPEM} {
+			secrets = append(secrets, pemLines(text)...)
+		}
+	}
+	if len(secrets) == 0 {
+		return ctx
+	}
+	ctx = tflog.MaskMessageStrings(ctx, secrets...)
+	return tflog.MaskAllFieldValuesStrings(ctx, secrets...)
+}
+
+// pemLines lists the body lines of PEM text: the base64 between the
+// BEGIN and END lines, which is what must never show.
+func pemLines(text string) []string {
+	var lines []string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+			lines = append(lines, line)
+		}
+	}
+	return lines
+}
+
+// connectionWarnings logs the warnings of dockerhost, such as a connection
+// made with host key checking off, with the secrets masked.
+func connectionWarnings(profiles map[string]dockerhost.Profile) dockerhost.WarnFunc {
+	return func(ctx context.Context, msg string, fields map[string]any) {
+		tflog.Warn(maskSecrets(ctx, profiles), msg, fields)
 	}
 }
