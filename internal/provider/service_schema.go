@@ -1,0 +1,358 @@
+package provider
+
+import (
+	"context"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dockerfleet/terraform-provider-dockerfleet/internal/containerspec"
+)
+
+// serviceNamePattern keeps service names valid as container names once the
+// replica number is appended, and as label values.
+var serviceNamePattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
+// Update defaults, as documented in the schema.
+const (
+	defaultParallelism   = 1
+	defaultOrder         = "stop-first"
+	defaultDelay         = "0s"
+	defaultMonitor       = "5s"
+	defaultFailureAction = "pause"
+)
+
+func serviceSchema(ctx context.Context) schema.Schema {
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:      true,
+			Description:   "The service name.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"host":  hostAttribute("the service"),
+		"hosts": hostsAttribute("the service"),
+		"host_selector": schema.MapAttribute{
+			Optional:    true,
+			ElementType: types.StringType,
+			Description: "Labels a host must have, all of them, to hold replicas.",
+		},
+		"name": schema.StringAttribute{
+			Required: true,
+			Description: "Service name. Replicas are named `<name>-<n>`, which is also the " +
+				"container name on its host. Changing it replaces the service.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			Validators: []validator.String{stringvalidator.RegexMatches(serviceNamePattern,
+				"must start with a letter or digit and hold only letters, digits, _, . and -")},
+		},
+		"replicas": schema.Int64Attribute{
+			Optional: true,
+			Computed: true,
+			Default:  int64default.StaticInt64(1),
+			Description: "Number of replicas in `replicated` mode. Default 1. Ignored in " +
+				"`global` mode.",
+			Validators: []validator.Int64{int64validator.AtLeast(0)},
+		},
+		"mode": schema.StringAttribute{
+			Optional: true,
+			Computed: true,
+			Default:  stringdefault.StaticString("replicated"),
+			Description: "`replicated` (default): `replicas` replicas placed over the hosts; " +
+				"`global`: one replica on every eligible host.",
+			Validators: []validator.String{stringvalidator.OneOf("replicated", "global")},
+		},
+		"spread_by": schema.StringAttribute{
+			Optional: true,
+			Description: "Host label (such as `zone`) whose values replicas are spread over " +
+				"first, before spreading over hosts.",
+		},
+		"max_per_host": schema.Int64Attribute{
+			Optional:    true,
+			Description: "Most replicas one host may hold. Unset means no cap.",
+			Validators:  []validator.Int64{int64validator.AtLeast(1)},
+		},
+		"instances": schema.MapNestedAttribute{
+			Computed: true,
+			Description: "Replicas by name, each with its host. The plan shows which replicas " +
+				"are created or replaced: their `container_id` is known only after apply, and " +
+				"`drift` says why a replica that changed outside Terraform is replaced.",
+			NestedObject: schema.NestedAttributeObject{Attributes: instanceAttributes()},
+		},
+		"placement": schema.MapAttribute{
+			Computed:    true,
+			ElementType: types.Int64Type,
+			Description: "Number of replicas per eligible host.",
+		},
+		"endpoints": schema.ListAttribute{
+			Computed:    true,
+			ElementType: types.StringType,
+			Description: "`address:port` of every published port of every replica, by " +
+				"replica number, the address taken from the host's endpoint. Ready to feed a " +
+				"load balancer.",
+		},
+		"extra_containers": schema.MapAttribute{
+			Computed:    true,
+			ElementType: types.StringType,
+			Description: "Containers labelled as this service that are not one of its replicas " +
+				"(made by hand, left by a failed rollout), keyed `<host>/<container name>`, " +
+				"with their IDs. The next apply removes them.",
+		},
+		"update":   updateAttribute(),
+		"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+	}
+	for name, a := range containerSpecAttributes() {
+		attrs[name] = a
+	}
+	return schema.Schema{
+		Description: "Replicas of one container spec placed over a fleet of hosts at plan " +
+			"time. The plan lists every replica with its host and says, replica by replica, " +
+			"which are created, replaced or removed. Only replicas whose spec changed, that " +
+			"moved or that drifted are replaced.",
+		Attributes: attrs,
+	}
+}
+
+func instanceAttributes() map[string]schema.Attribute {
+	str := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, Description: desc}
+	}
+	return map[string]schema.Attribute{
+		"host":         str("Host the replica runs on."),
+		"number":       schema.Int64Attribute{Computed: true, Description: "Replica number."},
+		"container_id": str("ID of the replica's container; unknown in a plan that (re)creates it."),
+		"image_id":     str("ID of the image the replica's container runs."),
+		"digest": str("Keyed digest of the replica's container spec. It reveals nothing of " +
+			"the spec, secrets included."),
+		"ports": schema.ListAttribute{
+			Computed:    true,
+			ElementType: types.Int64Type,
+			Description: "Host ports the replica publishes, in the order of `ports`.",
+		},
+		"drift": str("Why refresh found the replica differing from state (container removed, " +
+			"stopped, running another image, changed by hand, host rebuilt); null when it " +
+			"does not."),
+	}
+}
+
+func instanceAttrTypes() map[string]attr.Type {
+	return map[string]attr.Type{
+		"host": types.StringType, "number": types.Int64Type, "container_id": types.StringType,
+		"image_id": types.StringType, "digest": types.StringType,
+		"ports": types.ListType{ElemType: types.Int64Type}, "drift": types.StringType,
+	}
+}
+
+func updateAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		Computed: true,
+		Default:  objectdefault.StaticValue(defaultUpdateObject()),
+		Description: "How changed replicas are rolled out. Replicas holding a fixed " +
+			"published port on their host always roll `stop-first` there, since a new " +
+			"container cannot bind the port beside the old one.",
+		Attributes: map[string]schema.Attribute{
+			"parallelism": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(defaultParallelism),
+				Description: "Replicas replaced at once; 0 means all. Default 1.",
+				Validators:  []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"order": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultOrder),
+				Description: "`stop-first` (default) or `start-first`.",
+				Validators:  []validator.String{stringvalidator.OneOf("stop-first", "start-first")},
+			},
+			"delay": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultDelay),
+				Description: "Pause between batches, such as `10s`. Default `0s`.",
+				Validators:  []validator.String{durationValidator{}},
+			},
+			"monitor": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultMonitor),
+				Description: "How long a new replica must stay running and healthy. Default `5s`.",
+				Validators:  []validator.String{durationValidator{}},
+			},
+			"failure_action": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultFailureAction),
+				Description: "`pause` (default): stop and report; `rollback`: put the previous " +
+					"spec back on replaced replicas; `continue`: go on until " +
+					"`max_failure_ratio` is passed.",
+				Validators: []validator.String{stringvalidator.OneOf("pause", "rollback", "continue")},
+			},
+			"max_failure_ratio": schema.Float64Attribute{
+				Optional: true, Computed: true, Default: float64default.StaticFloat64(0),
+				Description: "Share of failed replicas tolerated with `continue`. Default 0.",
+				Validators:  []validator.Float64{float64validator.Between(0, 1)},
+			},
+		},
+	}
+}
+
+func updateAttrTypes() map[string]attr.Type {
+	return map[string]attr.Type{
+		"parallelism": types.Int64Type, "order": types.StringType, "delay": types.StringType,
+		"monitor": types.StringType, "failure_action": types.StringType,
+		"max_failure_ratio": types.Float64Type,
+	}
+}
+
+func defaultUpdateObject() types.Object {
+	return types.ObjectValueMust(updateAttrTypes(), map[string]attr.Value{
+		"parallelism":       types.Int64Value(defaultParallelism),
+		"order":             types.StringValue(defaultOrder),
+		"delay":             types.StringValue(defaultDelay),
+		"monitor":           types.StringValue(defaultMonitor),
+		"failure_action":    types.StringValue(defaultFailureAction),
+		"max_failure_ratio": types.Float64Value(0),
+	})
+}
+
+// containerSpecAttributes are the attributes of the container every replica
+// runs. Each omitted one means the image's or Docker's default.
+func containerSpecAttributes() map[string]schema.Attribute {
+	optStr := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Optional: true, Description: desc}
+	}
+	strList := func(desc string) schema.ListAttribute {
+		return schema.ListAttribute{Optional: true, ElementType: types.StringType, Description: desc}
+	}
+	strMap := func(desc string) schema.MapAttribute {
+		return schema.MapAttribute{Optional: true, ElementType: types.StringType, Description: desc}
+	}
+	optBool := func(desc string) schema.BoolAttribute {
+		return schema.BoolAttribute{Optional: true, Description: desc}
+	}
+	duration := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Optional: true, Description: desc,
+			Validators: []validator.String{durationValidator{}}}
+	}
+	return map[string]schema.Attribute{
+		"image": schema.StringAttribute{
+			Required:    true,
+			Description: "Image reference: " + containerspec.AcceptedImage + ".",
+		},
+		"pull": schema.StringAttribute{
+			Optional: true,
+			Computed: true,
+			Default:  stringdefault.StaticString(containerspec.PullMissing),
+			Description: "When apply pulls the image on a host: `missing` (default), `always` or " +
+				"`never` (the image must already be on every host).",
+			Validators: []validator.String{stringvalidator.OneOf(containerspec.PullMissing,
+				containerspec.PullAlways, containerspec.PullNever)},
+		},
+		"command":    strList("Command, replacing the image's `CMD`."),
+		"entrypoint": strList("Entrypoint, replacing the image's `ENTRYPOINT`."),
+		"env":        strMap("Environment variables."),
+		"secret_env": schema.MapAttribute{
+			Optional: true, Sensitive: true, ElementType: types.StringType,
+			Description: "Environment variables whose values never show in plans, labels or " +
+				"logs. A changed value still replaces the replicas.",
+		},
+		"labels":      strMap("Container labels. Names starting with `dockerfleet.` are reserved."),
+		"user":        optStr("User (and group) the command runs as, such as `1000:1000`."),
+		"working_dir": optStr("Working directory of the command."),
+		"hostname":    optStr("Host name inside the container."),
+		"ports": schema.ListNestedAttribute{
+			Optional:    true,
+			Description: "Ports the container exposes, and publishes on its host.",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"target": schema.Int64Attribute{Required: true, Description: "Container port."},
+				"published": optStr("Host port: one port (`80`), which allows one replica per " +
+					"host, or a range (`8000-8009`), from which each replica gets its own port, " +
+					"sticky across plans. Unset: the port is not published."),
+				"protocol": optStr("`tcp` (default), `udp` or `sctp`."),
+				"host_ip":  optStr("Host address to bind; all addresses when unset."),
+			}},
+		},
+		"networks": schema.ListNestedAttribute{
+			Optional:    true,
+			Description: "Networks to attach, by name; the default bridge when unset.",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"name":    schema.StringAttribute{Required: true, Description: "Network name."},
+				"aliases": strList("DNS aliases of the container on the network."),
+			}},
+		},
+		"mounts": schema.ListNestedAttribute{
+			Optional:    true,
+			Description: "Volume, bind and tmpfs mounts.",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"type":      optStr("`volume` (default), `bind` or `tmpfs`."),
+				"source":    optStr("Volume name, or absolute host path for `bind`; none for `tmpfs`."),
+				"target":    schema.StringAttribute{Required: true, Description: "Path in the container."},
+				"read_only": optBool("Mount read-only."),
+			}},
+		},
+		"restart": schema.SingleNestedAttribute{
+			Optional:    true,
+			Description: "Restart policy; Docker's `no` when unset.",
+			Attributes: map[string]schema.Attribute{
+				"policy": optStr("`no`, `always`, `unless-stopped` or `on-failure`."),
+				"max_retries": schema.Int64Attribute{Optional: true,
+					Description: "Restart attempts with `on-failure`."},
+			},
+		},
+		"healthcheck": schema.SingleNestedAttribute{
+			Optional:    true,
+			Description: "Health check, replacing the image's. Durations such as `5s`.",
+			Attributes: map[string]schema.Attribute{
+				"test": strList("`[\"CMD\", \"prog\", \"arg\"...]` or " +
+					"`[\"CMD-SHELL\", \"command line\"]`."),
+				"interval":     duration("Time between checks."),
+				"timeout":      duration("Time a check may take."),
+				"start_period": duration("Grace period after start before failures count."),
+				"retries": schema.Int64Attribute{Optional: true,
+					Description: "Consecutive failures that make the container unhealthy."},
+				"disabled": optBool("Turn off any health check of the image."),
+			},
+		},
+		"resources": schema.SingleNestedAttribute{
+			Optional:    true,
+			Description: "Resource limits.",
+			Attributes: map[string]schema.Attribute{
+				"cpus":               optStr("CPUs, such as `0.5`."),
+				"memory":             optStr("Memory limit: " + containerspec.AcceptedSize + "."),
+				"memory_reservation": optStr("Memory soft limit, same forms as `memory`."),
+			},
+		},
+		"stop_signal":       optStr("Signal that stops the container, such as `SIGTERM`."),
+		"stop_grace_period": duration("Time to wait after the stop signal before killing."),
+		"log_driver":        optStr("Logging driver; the daemon's default when unset."),
+		"log_options":       strMap("Options of the logging driver."),
+		"capabilities": schema.SingleNestedAttribute{
+			Optional:    true,
+			Description: "Kernel capabilities to add and drop, such as `NET_ADMIN`.",
+			Attributes: map[string]schema.Attribute{
+				"add":  strList("Capabilities to add."),
+				"drop": strList("Capabilities to drop; `ALL` drops every one not added."),
+			},
+		},
+		"read_only":   optBool("Mount the container's root file system read-only."),
+		"privileged":  optBool("Run privileged."),
+		"init":        optBool("Run an init process as PID 1."),
+		"tmpfs":       strMap("tmpfs mounts: container path to mount options such as `size=64m`."),
+		"dns":         strList("DNS servers, in order."),
+		"extra_hosts": strList("Extra `/etc/hosts` entries, `name:address`."),
+		"sysctls":     strMap("Namespaced kernel parameters."),
+		"ulimits": schema.ListNestedAttribute{
+			Optional:    true,
+			Description: "Resource limits of the process, such as `nofile`.",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"name": schema.StringAttribute{Required: true, Description: "Limit name."},
+				"soft": schema.Int64Attribute{Required: true, Description: "Soft limit."},
+				"hard": schema.Int64Attribute{Optional: true,
+					Description: "Hard limit; the soft limit when unset."},
+			}},
+		},
+	}
+}
