@@ -116,6 +116,7 @@ func (p *fleetProvider) Resources(_ context.Context) []func() resource.Resource 
 	return []func() resource.Resource{
 		NewHostResource,
 		NewNetworkResource, NewVolumeResource,
+		NewServiceResource,
 	}
 }
 
