@@ -211,8 +211,12 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 
 	// Hosts that succeed are saved even when others fail; Terraform then
-	// marks the network tainted, and the next apply replaces it.
+	// marks the network tainted, and the next apply replaces it. When no
+	// host succeeded there is nothing to save.
 	entries := ops.apply(ctx, r.data, hosts.Hosts, &resp.Diagnostics)
+	if len(entries) == 0 && resp.Diagnostics.HasError() {
+		return
+	}
 	plan.ID = plan.Name
 	plan.PerHost = perHostMap(networkHostType, entries)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)

@@ -160,8 +160,12 @@ func (r *volumeResource) Create(ctx context.Context, req resource.CreateRequest,
 
 	// Hosts that succeed are saved even when others fail; Terraform then
 	// marks the volume tainted, and the next apply replaces it (the volumes
-	// were created in this run, so they hold no data yet).
+	// were created in this run, so they hold no data yet). When no host
+	// succeeded there is nothing to save.
 	entries := ops.apply(ctx, r.data, hosts.Hosts, &resp.Diagnostics)
+	if len(entries) == 0 && resp.Diagnostics.HasError() {
+		return
+	}
 	plan.ID = plan.Name
 	plan.PerHost = perHostMap(volumeHostType, entries)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
