@@ -107,6 +107,21 @@ func BenchmarkRefreshTCPvsSSH(b *testing.B) {
 			}
 		})
 	}
+
+	// What the first refresh of a provider process pays: the SSH handshake.
+	b.Run("ssh-first-call", func(b *testing.B) {
+		for b.Loop() {
+			fresh := sshPool(fleetSSHProfile(env))
+			h, err := fresh.Host(Target{Name: "h2", Endpoint: env["DFL_SSH_ENDPOINT"], Auth: "ssh"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := refreshLike(h); err != nil {
+				b.Fatal(err)
+			}
+			fresh.Close()
+		}
+	})
 }
 
 func refreshLike(h *Host) error {
