@@ -52,20 +52,21 @@ func tlsProfileAttributes() map[string]schema.Attribute {
 				"Without a CA the system roots are used; verification stays on.",
 			Validators: []validator.String{oneSource("ca_pem")}},
 		"ca_pem": schema.StringAttribute{Optional: true, Sensitive: true,
-			Description: "PEM text of the CA that signed the server certificate.",
+			Description: "PEM text of the CA that signed the server certificate." + pemAdvice,
 			Validators:  []validator.String{oneSource("ca_file")}},
 		"cert_file": schema.StringAttribute{Optional: true,
 			Description: "Path of the PEM file of the client certificate.",
 			Validators:  []validator.String{oneSource("cert_pem"), needsKey()}},
 		"cert_pem": schema.StringAttribute{Optional: true, Sensitive: true,
-			Description: "PEM text of the client certificate.",
+			Description: "PEM text of the client certificate." + pemAdvice,
 			Validators:  []validator.String{oneSource("cert_file"), needsKey()}},
 		"key_file": schema.StringAttribute{Optional: true,
 			Description: "Path of the PEM file of the client key.",
 			Validators:  []validator.String{oneSource("key_pem"), needsCert()}},
 		"key_pem": schema.StringAttribute{Optional: true, Sensitive: true,
-			Description: "PEM text of the client key. It is never stored in state or logged.",
-			Validators:  []validator.String{oneSource("key_file"), needsCert()}},
+			Description: "PEM text of the client key. It is never stored in state or logged." +
+				pemAdvice,
+			Validators: []validator.String{oneSource("key_file"), needsCert()}},
 		"server_name": schema.StringAttribute{Optional: true,
 			Description: "Name to verify the server certificate against, when it differs from " +
 				"the endpoint's host."},
@@ -75,6 +76,11 @@ func tlsProfileAttributes() map[string]schema.Attribute {
 				"connection when true."},
 	}
 }
+
+// pemAdvice warns that the CLI itself shows literal configuration values and
+// root variable values in the JSON form of a plan.
+const pemAdvice = " Read it with `file()` or from a data source: a literal, or a root " +
+	"variable, shows in `terraform show -json` of a plan, as every such value does."
 
 // oneSource refuses a value given both as a file and as PEM text.
 func oneSource(other string) validator.String {
