@@ -28,13 +28,17 @@ var objectAsOptions = basetypes.ObjectAsOptions{}
 
 func hostRefAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
+		// name and endpoint are required, but checked by resolveHosts: the
+		// framework's own check of required attributes fails on a map element
+		// that is a whole unknown object, as `{ a = dockerfleet_host.a }` is
+		// during validate.
 		"name": schema.StringAttribute{
-			Required:    true,
-			Description: "Fleet name of the host; per-host state is keyed by it.",
+			Optional:    true,
+			Description: "Fleet name of the host; per-host state is keyed by it. Required.",
 		},
 		"endpoint": schema.StringAttribute{
-			Required:    true,
-			Description: "Docker endpoint of the host. May be unknown until the host exists.",
+			Optional:    true,
+			Description: "Docker endpoint of the host. May be unknown until the host exists. Required.",
 			Validators:  []validator.String{endpointValidator{}},
 		},
 		"labels": schema.MapAttribute{

@@ -124,6 +124,12 @@ func collectHosts(refs map[string]hostRefModel, fromMap bool) (hostSet, diag.Dia
 		if ref.Name.IsUnknown() {
 			return hostSet{Unknown: true}, diags
 		}
+		if ref.Name.IsNull() || ref.Endpoint.IsNull() {
+			diags.AddAttributeError(at.ParentPath(), "Incomplete Host Reference",
+				fmt.Sprintf("Host %q needs both name and endpoint. Pass a dockerfleet_host resource, "+
+					"or an object with at least those two attributes.", key))
+			continue
+		}
 
 		h := ref.fleetHost()
 		if other, dup := seen[h.Name]; dup {
