@@ -209,3 +209,19 @@ func (c *plainConn) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// closeWriter is what Docker's hijacked streams use to half-close stdin.
+type closeWriter interface{ CloseWrite() error }
+
+// CloseWrite keeps half-close working through the wrapper.
+func (c *tlsAlertConn) CloseWrite() error { return closeWrite(c.Conn) }
+
+// CloseWrite keeps half-close working through the wrapper.
+func (c *plainConn) CloseWrite() error { return closeWrite(c.Conn) }
+
+func closeWrite(c net.Conn) error {
+	if cw, ok := c.(closeWriter); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
