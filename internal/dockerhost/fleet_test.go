@@ -3,12 +3,16 @@ package dockerhost
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
+	"github.com/docker/docker/pkg/stdcopy"
 )
 
 // These tests and the benchmark reach the Docker hosts of the test fleet
@@ -140,4 +144,69 @@ func refreshLike(h *Host) error {
 		}
 		return nil
 	})
+}
+
+// TestFleetExecStreams runs an exec with attached output over SSH and over
+// TLS: hijacked streams must go through the same dialer as API calls.
+func TestFleetExecStreams(t *testing.T) {
+	env := fleetEnv(t, "DFL_SSH_ENDPOINT", "DFL_SSH_KEY", "DFL_SSH_KNOWN_HOSTS", "DFL_H3_TLS",
+		"DFL_TLS_CA", "DFL_TLS_CERT", "DFL_TLS_KEY", "DFL_IMAGE")
+	pool := testPool(map[string]Profile{
+		"ssh": {Name: "ssh", SSH: fleetSSHProfile(env)},
+		"tls": {Name: "tls", TLS: &TLSProfile{CAFile: env["DFL_TLS_CA"],
+			CertFile: env["DFL_TLS_CERT"], KeyFile: env["DFL_TLS_KEY"]}},
+	})
+	defer pool.Close()
+
+	for _, target := range []Target{
+		{Name: "h2", Endpoint: env["DFL_SSH_ENDPOINT"], Auth: "ssh"},
+		{Name: "h3", Endpoint: env["DFL_H3_TLS"], Auth: "tls"},
+	} {
+		t.Run(target.Name, func(t *testing.T) {
+			h, err := pool.Host(target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = h.Call(context.Background(), func(ctx context.Context, c *client.Client) error {
+				return execEcho(ctx, c, env["DFL_IMAGE"])
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func execEcho(ctx context.Context, c *client.Client, image string) error {
+	name := fmt.Sprintf("dfl-exec-%d", time.Now().UnixNano())
+	created, err := c.ContainerCreate(ctx, &container.Config{Image: image,
+		Cmd: []string{"sleep", "30"}}, nil, nil, nil, name)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		_ = c.ContainerRemove(context.Background(), created.ID, container.RemoveOptions{Force: true})
+	}()
+	if err := c.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
+		return err
+	}
+
+	exec, err := c.ContainerExecCreate(ctx, created.ID, container.ExecOptions{
+		Cmd: []string{"echo", "over the stream"}, AttachStdout: true, AttachStderr: true})
+	if err != nil {
+		return err
+	}
+	attached, err := c.ContainerExecAttach(ctx, exec.ID, container.ExecAttachOptions{})
+	if err != nil {
+		return err
+	}
+	defer attached.Close()
+	var stdout, stderr strings.Builder
+	if _, err := stdcopy.StdCopy(&stdout, &stderr, attached.Reader); err != nil {
+		return err
+	}
+	if got := strings.TrimSpace(stdout.String()); got != "over the stream" {
+		return fmt.Errorf("exec printed %q (stderr %q)", got, stderr.String())
+	}
+	return nil
 }
