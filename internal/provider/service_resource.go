@@ -214,7 +214,7 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 func addSpecErrors(diags *diag.Diagnostics, spec containerspec.Spec) {
 	for _, e := range containerspec.Validate(spec) {
 		at := specErrorPath(e.Path)
-		detail := fmt.Sprintf("%q %s.", e.Value, e.Problem)
+		detail := fmt.Sprintf("%s: %q %s.", e.Path, e.Value, e.Problem)
 		if e.Accepted != "" {
 			detail += " Accepted: " + e.Accepted + "."
 		}
