@@ -329,6 +329,12 @@ func (r *hostResource) waitReady(ctx context.Context, plan *hostModel,
 		tflog.Debug(ctx, "daemon not answering yet", map[string]any{
 			"host": h.Name, "attempt": attempt, "error": err.Error()})
 	})
+	if dockerhost.IsAuthFailure(err) {
+		// Waiting longer cannot fix a wrong key, CA or host key.
+		addHostError(diags, "Host Refused The Credentials", h, "Connecting to the daemon",
+			"Check the auth profile named in `auth` against the host.", err)
+		return dockerhost.Facts{}, false
+	}
 	if err != nil {
 		addHostError(diags, "Host Not Ready", h, fmt.Sprintf("Waiting up to %s for the daemon", timeout),
 			"Check that the machine is up, that the daemon listens on the endpoint and that the "+
