@@ -245,7 +245,10 @@ func (r *networkResource) Read(ctx context.Context, req resource.ReadRequest, re
 	var readDiags diag.Diagnostics
 	entries, engines, found := ops.read(ctx, r.data, hosts, perHostEntries(state.PerHost), &readDiags)
 	resp.Diagnostics.Append(readDiags...)
-	if len(entries) == 0 && !readDiags.HasError() && readDiags.WarningsCount() == 0 {
+	// Only an object gone from every host, with every host answering, is
+	// gone for good; otherwise the plan recreates it where it is missing.
+	if len(entries) == 0 && len(hosts.Hosts) > 0 && !readDiags.HasError() &&
+		readDiags.WarningsCount() == 0 {
 		tflog.Info(ctx, "network gone from every host", map[string]any{"name": state.Name.ValueString()})
 		resp.State.RemoveResource(ctx)
 		return
@@ -548,28 +551,6 @@ func removeNetwork(ctx context.Context, h *dockerhost.Host, name string) error {
 		}
 		return err
 	})
-}
-
-// mergeEntries builds the per_host map after an apply: the planned entries
-// that are known, the entries just created, and the prior entries of hosts
-// whose removal failed.
-func mergeEntries(elem types.ObjectType, planned types.Map, created map[string]types.Object,
-	prior map[string]types.Object, failed map[string]bool) types.Map {
-	out := map[string]types.Object{}
-	for name, obj := range perHostEntries(planned) {
-		if !obj.IsUnknown() && !anyUnknown(obj) {
-			out[name] = obj
-		}
-	}
-	for name, obj := range created {
-		out[name] = obj
-	}
-	for name := range failed {
-		if obj, ok := prior[name]; ok {
-			out[name] = obj
-		}
-	}
-	return perHostMap(elem, out)
 }
 
 var networkHostType = types.ObjectType{AttrTypes: map[string]attr.Type{

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
@@ -423,6 +424,7 @@ func TestAccNetwork_destroyBlockedByContainer(t *testing.T) {
 	t.Parallel()
 	name := acctest.RandomName("net")
 	user := acctest.RandomName("user")
+	replica := acctest.RandomName("web")
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -431,23 +433,39 @@ func TestAccNetwork_destroyBlockedByContainer(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: networkHCL(t, false, name, "", "h1", "h2")},
 			{
-				PreConfig:   func() { startContainer(t, "h2", user, name, "") },
+				PreConfig:   func() { startContainer(t, "h2", user, name, "", nil) },
 				Config:      networkHCL(t, false, name, "", "h1", "h2"),
 				Destroy:     true,
 				ExpectError: errorMatching(`Removing network "`+name+`" on host "h2"`, user),
 			},
 			{
-				PreConfig: func() { removeContainer(t, "h2", user) },
-				Config:    networkHCL(t, false, name, "", "h1", "h2"),
-				Destroy:   true,
+				// A container of a dockerfleet service is being destroyed in
+				// the same run: the removal waits for it to go.
+				PreConfig: func() {
+					removeContainer(t, "h2", user)
+					startContainer(t, "h2", replica, name, "", serviceLabels)
+					go func() {
+						time.Sleep(3 * time.Second)
+						removeContainer(t, "h2", replica)
+					}()
+				},
+				Config:  networkHCL(t, false, name, "", "h1", "h2"),
+				Destroy: true,
 			},
 		},
 	})
 }
 
-// startContainer runs a container that is not managed by dockerfleet, on a
-// network or with a volume mounted at /data.
-func startContainer(t *testing.T, host, name, net, vol string) {
+// serviceLabels mark a container as a replica of a dockerfleet service.
+var serviceLabels = map[string]string{
+	"dockerfleet.managed":  "true",
+	"dockerfleet.resource": "service",
+	"dockerfleet.name":     "web",
+}
+
+// startContainer runs a container on a
+// network or with a volume mounted at /data, with the given labels.
+func startContainer(t *testing.T, host, name, net, vol string, labels map[string]string) {
 	t.Helper()
 	ctx := context.Background()
 	c := acctest.Docker(t, host)
@@ -459,7 +477,7 @@ func startContainer(t *testing.T, host, name, net, vol string) {
 		hostCfg.Binds = []string{vol + ":/data"}
 	}
 	created, err := c.ContainerCreate(ctx, &container.Config{
-		Image: os.Getenv("DFL_IMAGE"), Cmd: []string{"sleep", "300"},
+		Image: os.Getenv("DFL_IMAGE"), Cmd: []string{"sleep", "300"}, Labels: labels,
 	}, hostCfg, nil, nil, name)
 	if err != nil {
 		t.Fatalf("creating container %s on %s: %v", name, host, err)

@@ -621,6 +621,28 @@ func keepFailedHosts(planHost, stateHost types.Object, planHosts, stateHosts typ
 	return planHost, types.MapValueMust(types.ObjectType{AttrTypes: hostRefAttrTypes()}, elems)
 }
 
+// mergeEntries builds the per_host map after an apply: the planned entries
+// that are known, the entries just created, and the prior entries of hosts
+// whose removal failed.
+func mergeEntries(elem types.ObjectType, planned types.Map, created map[string]types.Object,
+	prior map[string]types.Object, failed map[string]bool) types.Map {
+	out := map[string]types.Object{}
+	for name, obj := range perHostEntries(planned) {
+		if !obj.IsUnknown() && !anyUnknown(obj) {
+			out[name] = obj
+		}
+	}
+	for name, obj := range created {
+		out[name] = obj
+	}
+	for name := range failed {
+		if obj, ok := prior[name]; ok {
+			out[name] = obj
+		}
+	}
+	return perHostMap(elem, out)
+}
+
 // perHostMap turns entries into the per_host map value.
 func perHostMap(elem types.ObjectType, entries map[string]types.Object) types.Map {
 	elems := make(map[string]attr.Value, len(entries))

@@ -192,7 +192,10 @@ func (r *volumeResource) Read(ctx context.Context, req resource.ReadRequest, res
 	var readDiags diag.Diagnostics
 	entries, engines, found := ops.read(ctx, r.data, hosts, perHostEntries(state.PerHost), &readDiags)
 	resp.Diagnostics.Append(readDiags...)
-	if len(entries) == 0 && !readDiags.HasError() && readDiags.WarningsCount() == 0 {
+	// Only an object gone from every host, with every host answering, is
+	// gone for good; otherwise the plan recreates it where it is missing.
+	if len(entries) == 0 && len(hosts.Hosts) > 0 && !readDiags.HasError() &&
+		readDiags.WarningsCount() == 0 {
 		tflog.Info(ctx, "volume gone from every host", map[string]any{"name": state.Name.ValueString()})
 		resp.State.RemoveResource(ctx)
 		return

@@ -208,7 +208,7 @@ func TestAccVolume_driftAndBlockedDestroy(t *testing.T) {
 				),
 			},
 			{
-				PreConfig:   func() { startContainer(t, "h1", user, "", name) },
+				PreConfig:   func() { startContainer(t, "h1", user, "", name, nil) },
 				Config:      volumeHCL(t, false, name, "", all...),
 				Destroy:     true,
 				ExpectError: errorMatching(`Removing volume "`+name+`" on host "h1"`, user),
