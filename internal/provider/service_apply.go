@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +35,9 @@ type applyRun struct {
 	clients   map[string]*dockerhost.Host
 	imageIDs  map[string]string
 	exclusive bool
+	// settings and priorSettings are the settings labels of new and
+	// restored containers, read back at import.
+	settings, priorSettings string
 }
 
 // apply makes the hosts run the planned replicas and returns the state that
@@ -95,6 +100,10 @@ func (r *serviceResource) newApplyRun(ctx context.Context, plan serviceModel, pr
 		imageIDs: map[string]string{},
 	}
 	run.exclusive = planPorts(&plan, &spec).exclusive
+	var err error
+	if run.settings, err = settingsLabel(ctx, plan); err != nil {
+		diags.AddError("Cannot Encode Settings", "Error: "+err.Error())
+	}
 
 	set, d := r.data.resolveHosts(ctx, plan.Host, plan.Hosts)
 	diags.Append(d...)
@@ -105,6 +114,7 @@ func (r *serviceResource) newApplyRun(ctx context.Context, plan serviceModel, pr
 		if prior.specKnown() {
 			ps, _ := prior.spec(ctx)
 			run.priorSpec = &ps
+			run.priorSettings, _ = settingsLabel(ctx, *prior)
 		}
 		priorSet, _ := r.data.resolveHosts(ctx, prior.Host, prior.Hosts)
 		hosts = append(hosts, droppedHosts(priorSet, set)...)
@@ -214,7 +224,8 @@ func (a *applyRun) engine(service string) *serviceEngine {
 		reps[name] = rep
 	}
 	return &serviceEngine{
-		service: service, spec: a.spec, priorSpec: a.priorSpec, hosts: a.clients, replicas: reps,
+		service: service, spec: a.spec, priorSpec: a.priorSpec, settings: a.settings,
+		priorSettings: a.priorSettings, hosts: a.clients, replicas: reps,
 		prior: a.prior, started: map[string]string{}, tempName: map[string]bool{},
 		retired: map[string]bool{}, restored: map[string]string{},
 	}
@@ -376,7 +387,8 @@ func endpointsOf(set hostSet, instances map[string]instanceModel) types.List {
 			continue
 		}
 		for _, port := range listInts(inst.Ports) {
-			elems = append(elems, types.StringValue(fmt.Sprintf("%s:%d", ep.Address(), port)))
+			addr := net.JoinHostPort(ep.Address(), strconv.Itoa(port))
+			elems = append(elems, types.StringValue(addr))
 		}
 	}
 	return types.ListValueMust(types.StringType, elems)
@@ -385,7 +397,8 @@ func endpointsOf(set hostSet, instances map[string]instanceModel) types.List {
 // refresh reads every host of the service with one list call each, in
 // parallel, and records drift replica by replica. A host that does not answer
 // keeps its replicas, with a warning.
-func (r *serviceResource) refresh(ctx context.Context, state *serviceModel, diags *diag.Diagnostics) {
+func (r *serviceResource) refresh(ctx context.Context, state *serviceModel,
+	adopted map[string]string, diags *diag.Diagnostics) {
 	set, d := r.data.resolveHosts(ctx, state.Host, state.Hosts)
 	diags.Append(d...)
 	instances, d := state.instances(ctx)
@@ -419,7 +432,7 @@ func (r *serviceResource) refresh(ctx context.Context, state *serviceModel, diag
 			keepExtras(extras, priorExtras, name)
 		default:
 			h, _ := set.Lookup(name)
-			reconcileHost(name, h.EngineID, ref, res.Value, instances, extras)
+			reconcileHost(name, h.EngineID, ref, res.Value, adopted, instances, extras)
 		}
 	}
 
@@ -441,7 +454,7 @@ func keepExtras(into, prior map[string]string, host string) {
 
 // reconcileHost updates the replicas on one host from what its list call
 // returned, and collects containers of the service that are not replicas.
-func reconcileHost(host, engineID, ref string, obs hostObservation,
+func reconcileHost(host, engineID, ref string, obs hostObservation, adopted map[string]string,
 	instances map[string]instanceModel, extras map[string]string) {
 	found := map[string]container.Summary{}
 	for _, c := range obs.containers {
@@ -466,15 +479,21 @@ func reconcileHost(host, engineID, ref string, obs hostObservation,
 			continue
 		}
 		prevDigest := inst.Digest.ValueString()
+		digest := c.Labels[labels.Spec]
+		if stands, ok := adopted[digest]; ok {
+			// An imported container: its label digest was made under the old key.
+			digest = stands
+		}
 		inst.ContainerID = types.StringValue(c.ID)
 		inst.ImageID = types.StringValue(c.ImageID)
-		inst.Digest = types.StringValue(c.Labels[labels.Spec])
-		inst.Drift = driftOf(c, obs, engineID, ref, prevDigest)
+		inst.Digest = types.StringValue(digest)
+		inst.Drift = driftOf(c, obs, engineID, ref, prevDigest, digest)
 		instances[name] = inst
 	}
 }
 
-func driftOf(c container.Summary, obs hostObservation, engineID, ref, prevDigest string) types.String {
+func driftOf(c container.Summary, obs hostObservation, engineID, ref, prevDigest,
+	digest string) types.String {
 	switch {
 	case engineID != "" && obs.engineID != engineID:
 		return types.StringValue(fmt.Sprintf("host rebuilt: engine ID is %s, not %s",
@@ -485,7 +504,7 @@ func driftOf(c container.Summary, obs hostObservation, engineID, ref, prevDigest
 		return types.StringValue(fmt.Sprintf("container runs image %s, but %s is %s on the host",
 			shortID(strings.TrimPrefix(c.ImageID, "sha256:")), ref,
 			shortID(strings.TrimPrefix(obs.imageID, "sha256:"))))
-	case prevDigest != "" && c.Labels[labels.Spec] != prevDigest:
+	case prevDigest != "" && digest != prevDigest:
 		return types.StringValue("container changed outside Terraform: its spec digest label " +
 			"differs from state")
 	}

@@ -103,7 +103,7 @@ func benchmarkRefresh(b *testing.B, replicas int) {
 	// The first refresh of a process also asks each engine for its facts and
 	// negotiates the API version; what is measured is every refresh after.
 	warm := state
-	r.refresh(ctx, &warm, &diags)
+	r.refresh(ctx, &warm, nil, &diags)
 
 	var calls, refreshTime, planTime int64
 	b.ResetTimer()
@@ -111,7 +111,7 @@ func benchmarkRefresh(b *testing.B, replicas int) {
 		before := totalCalls(hosts)
 		refreshed := state
 		start := time.Now()
-		r.refresh(ctx, &refreshed, &diags)
+		r.refresh(ctx, &refreshed, nil, &diags)
 		refreshTime += int64(time.Since(start))
 		calls += totalCalls(hosts) - before
 

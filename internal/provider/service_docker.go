@@ -56,7 +56,7 @@ func observeHost(ctx context.Context, h *dockerhost.Host, service, ref string) (
 			All: true, Filters: serviceFilter(service, h.Name)})
 		return err
 	})
-	if err != nil {
+	if err != nil || ref == "" {
 		return obs, err
 	}
 	obs.imageID, err = imageID(ctx, h, ref)
@@ -143,7 +143,9 @@ type serviceEngine struct {
 	spec    containerspec.Spec
 	// priorSpec and the prior instances are what Restore puts back.
 	priorSpec *containerspec.Spec
-	hosts     map[string]*dockerhost.Host
+	// settings and priorSettings go to the settings label, for import.
+	settings, priorSettings string
+	hosts                   map[string]*dockerhost.Host
 	// replicas are the desired replicas by name, digest included.
 	replicas map[string]containerspec.Replica
 	prior    map[string]instanceModel
@@ -193,7 +195,7 @@ func (e *serviceEngine) StartNew(ctx context.Context, c rollout.Change) error {
 		// Start-first: the old container keeps its name until retired.
 		name += "-next"
 	}
-	id, err := e.create(ctx, c.Host, e.spec, rep, name)
+	id, err := e.create(ctx, c.Host, e.spec, e.settings, rep, name)
 	if err != nil {
 		return err
 	}
@@ -208,7 +210,7 @@ func (e *serviceEngine) StartNew(ctx context.Context, c rollout.Change) error {
 // under the same name (a half-done earlier apply) is removed first; one that
 // belongs to anything else is an error.
 func (e *serviceEngine) create(ctx context.Context, hostName string, spec containerspec.Spec,
-	rep containerspec.Replica, name string) (string, error) {
+	settings string, rep containerspec.Replica, name string) (string, error) {
 	h, err := e.host(hostName)
 	if err != nil {
 		return "", err
@@ -218,6 +220,9 @@ func (e *serviceEngine) create(ctx context.Context, hostName string, spec contai
 	}
 
 	cfg, hostCfg, netCfg := containerspec.ContainerConfig(spec, rep)
+	if settings != "" {
+		cfg.Labels[labels.Settings] = settings
+	}
 	var id string
 	err = h.Call(ctx, func(ctx context.Context, c *client.Client) error {
 		created, err := c.ContainerCreate(ctx, cfg, hostCfg, netCfg, nil, name)
@@ -389,7 +394,7 @@ func (e *serviceEngine) Restore(ctx context.Context, c rollout.Change) error {
 		e.mu.Unlock()
 		return nil
 	}
-	id, err := e.create(ctx, c.Host, *e.priorSpec, rep, rep.Name)
+	id, err := e.create(ctx, c.Host, *e.priorSpec, e.priorSettings, rep, rep.Name)
 	if err != nil {
 		return err
 	}

@@ -117,8 +117,12 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 		providerNotConfigured(&resp.Diagnostics)
 		return
 	}
+	if imported, _ := req.Private.GetKey(ctx, privateImported); string(imported) == "true" {
+		r.readImported(ctx, req, resp)
+		return
+	}
 
-	r.refresh(ctx, &state, &resp.Diagnostics)
+	r.refresh(ctx, &state, adoptedDigests(ctx, req.Private), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 

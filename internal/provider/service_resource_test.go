@@ -33,13 +33,22 @@ type svcConfig struct {
 	level    string
 	// extra is more HCL inside the resource block.
 	extra string
+	// hostResources passes dockerfleet_host resources instead of literal
+	// host references.
+	hostResources bool
 }
 
 func (c svcConfig) hcl(t *testing.T) string {
 	t.Helper()
 	entries := make([]string, len(c.hosts))
+	hostBlocks := ""
 	for i, h := range c.hosts {
 		entries[i] = fmt.Sprintf("    %s = { name = %q, endpoint = %q }", h, h, acctest.Host(t, h).Unix)
+		if c.hostResources {
+			entries[i] = fmt.Sprintf("    %s = dockerfleet_host.%s", h, h)
+			hostBlocks += fmt.Sprintf("resource \"dockerfleet_host\" %q {\n  name     = %q\n"+
+				"  endpoint = %q\n}\n", h, h, acctest.Host(t, h).Unix)
+		}
 	}
 	env := fmt.Sprintf("env      = { LEVEL = %q }", c.level)
 	switch c.level {
@@ -48,7 +57,7 @@ func (c svcConfig) hcl(t *testing.T) string {
 	case "omit":
 		env = ""
 	}
-	return acctest.ProviderConfig() + fmt.Sprintf(`
+	return acctest.ProviderConfig() + hostBlocks + fmt.Sprintf(`
 resource "dockerfleet_service" "test" {
   name     = %q
   hosts    = {
@@ -535,4 +544,36 @@ func TestAccService_pullNeverMissingImage(t *testing.T) {
 func with(c svcConfig, change func(*svcConfig)) svcConfig {
 	change(&c)
 	return c
+}
+
+// TestAccService_import imports a running service by name and hosts; the plan
+// with the matching configuration is empty.
+func TestAccService_import(t *testing.T) {
+	t.Parallel()
+	name := acctest.RandomName("svc")
+	all := []string{"h1", "h2", "h3"}
+	cfg := svcConfig{name: name, hosts: all, replicas: 4, hostResources: true, extra: `
+  ports       = [{ target = 8080, published = "19300-19309" }]
+  healthcheck = { test = ["CMD", "true"], interval = "2000ms" }
+  resources   = { memory = "64m" }`}
+	entries := make([]string, len(all))
+	for i, h := range all {
+		entries[i] = h + "=" + acctest.Host(t, h).Unix
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             destroyedService(t, name),
+		Steps: []resource.TestStep{
+			{Config: cfg.hcl(t), Check: checkDaemons(t, name, all...)},
+			{
+				Config:          cfg.hcl(t),
+				ResourceName:    svcAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   name + "@" + strings.Join(entries, ","),
+			},
+		},
+	})
 }
