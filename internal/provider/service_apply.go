@@ -34,7 +34,8 @@ type applyRun struct {
 	priorSpec *containerspec.Spec
 	clients   map[string]*dockerhost.Host
 	imageIDs  map[string]string
-	exclusive bool
+	// stopFirst is set when replicas bind host ports (see bindsHostPorts).
+	stopFirst bool
 	// settings and priorSettings are the settings labels of new and
 	// restored containers, read back at import.
 	settings, priorSettings string
@@ -99,7 +100,7 @@ func (r *serviceResource) newApplyRun(ctx context.Context, plan serviceModel, pr
 		prior: map[string]instanceModel{}, clients: map[string]*dockerhost.Host{},
 		imageIDs: map[string]string{},
 	}
-	run.exclusive = planPorts(&plan, &spec).exclusive
+	run.stopFirst = planPorts(&plan, &spec).bindsHostPorts()
 	var err error
 	if run.settings, err = settingsLabel(ctx, plan); err != nil {
 		diags.AddError("Cannot Encode Settings", "Error: "+err.Error())
@@ -144,7 +145,7 @@ func (a *applyRun) changes() []rollout.Change {
 		switch {
 		case had && was.Host.ValueString() == host:
 			out = append(out, rollout.Change{Replica: name, Host: host, Kind: rollout.Replace,
-				ForceStopFirst: a.exclusive})
+				ForceStopFirst: a.stopFirst})
 		case had:
 			out = append(out, rollout.Change{Replica: name, Host: was.Host.ValueString(),
 				Kind: rollout.Remove})

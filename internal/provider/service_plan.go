@@ -180,6 +180,10 @@ type servicePorts struct {
 	exclusive bool
 }
 
+// bindsHostPorts says whether replicas publish host ports: their old and new
+// containers cannot run side by side, so they roll stop-first.
+func (p servicePorts) bindsHostPorts() bool { return len(p.fixed) > 0 }
+
 func planPorts(plan *serviceModel, spec *containerspec.Spec) servicePorts {
 	var out servicePorts
 	var ports []containerspec.Port
@@ -287,14 +291,15 @@ func warnStopFirst(ctx context.Context, plan *serviceModel, ports servicePorts,
 	diags *diag.Diagnostics) {
 	u, d := plan.update(ctx)
 	diags.Append(d...)
-	if u.Order.ValueString() != "start-first" || !ports.exclusive {
+	if u.Order.ValueString() != "start-first" || !ports.bindsHostPorts() {
 		return
 	}
 	diags.AddAttributeWarning(path.Root("update").AtName("order"), "Replicas Roll Stop-First",
-		"The service publishes a fixed host port, which the old and the new container of a "+
-			"replica cannot both bind on one host. Replicas are therefore replaced stop-first: "+
-			"each replica is briefly down while it is replaced. Publish a port range to roll "+
-			"start-first.")
+		"The service publishes host ports, and a replica keeps its host port across updates, so "+
+			"the old and the new container of a replica cannot both bind it. Replicas are "+
+			"therefore replaced stop-first: each is briefly down while it is replaced, and "+
+			"update.parallelism bounds how many are down at once. Leave ports unpublished "+
+			"(reach replicas over a network) to roll start-first.")
 }
 
 func placementValue(perHost map[string]int) types.Map {
