@@ -3,14 +3,6 @@ output "web_endpoints" {
   value       = dockerfleet_service.web.endpoints
 }
 
-output "web_replicas" {
-  description = "Host and published port of each web replica."
-  value = {
-    for name, r in dockerfleet_service.web.instances :
-    name => { host = r.host, port = r.ports[0], container = r.container_id }
-  }
-}
-
 output "web_placement" {
   description = "Web replicas per host."
   value       = dockerfleet_service.web.placement

@@ -612,6 +612,12 @@ resource "dockerfleet_network" "test" {
 	for i := range steps {
 		steps[i].PlanOnly = true
 	}
+	// A host reference pinning another engine than the one answering.
+	steps = append(steps, resource.TestStep{
+		Config: literal(fmt.Sprintf("  host = { name = \"h1\", endpoint = %q, engine_id = \"OTHER\" }",
+			h1.Unix)),
+		ExpectError: errorMatching(`on host "h1"`, "expects engine_id OTHER"),
+	})
 	// A driver the daemon does not know fails at apply, naming the host.
 	steps = append(steps, resource.TestStep{
 		Config:      networkHCL(t, false, name, `  driver = "nosuchdriver"`, "h1"),

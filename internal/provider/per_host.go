@@ -298,12 +298,23 @@ func (o perHostOps[T]) findOn(ctx context.Context, h *dockerhost.Host) (hostFoun
 // naming its host, and does not stop the others.
 func (o perHostOps[T]) apply(ctx context.Context, d *providerData, hosts []fleetHost,
 	diags *diag.Diagnostics) map[string]types.Object {
+	expected := map[string]string{}
+	for _, h := range hosts {
+		expected[h.Name] = h.EngineID
+	}
 	clients := d.hostClients(hostSet{Hosts: hosts}, diags)
 	results := dockerhost.FanOut(ctx, clients, func(ctx context.Context,
 		h *dockerhost.Host) (types.Object, error) {
 		facts, err := h.Facts(ctx)
 		if err != nil {
 			return types.Object{}, err
+		}
+		// A pinned engine that is not the one answering would make every
+		// plan recreate the object here; say so instead.
+		if want := expected[h.Name]; want != "" && want != facts.EngineID {
+			return types.Object{}, fmt.Errorf("the engine answering is %s, but the host reference "+
+				"expects engine_id %s; refresh the dockerfleet_host resource or correct engine_id",
+				facts.EngineID, want)
 		}
 		v, err := o.ensure(ctx, h)
 		if err != nil {
