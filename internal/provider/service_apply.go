@@ -501,7 +501,7 @@ func driftOf(c container.Summary, obs hostObservation, engineID, ref, prevDigest
 			obs.engineID, engineID))
 	case c.State != container.StateRunning:
 		return types.StringValue(fmt.Sprintf("%s (%s)", driftStopped, c.State))
-	case obs.imageID != "" && c.ImageID != obs.imageID:
+	case obs.imageID != "" && c.ImageID != obs.imageID && !madeFromOtherRef(c, ref):
 		return types.StringValue(fmt.Sprintf("container runs image %s, but %s is %s on the host",
 			shortID(strings.TrimPrefix(c.ImageID, "sha256:")), ref,
 			shortID(strings.TrimPrefix(obs.imageID, "sha256:"))))
@@ -510,6 +510,17 @@ func driftOf(c container.Summary, obs hostObservation, engineID, ref, prevDigest
 			"differs from state")
 	}
 	return types.StringNull()
+}
+
+// madeFromOtherRef says whether a container was made from another image
+// reference than the service's: a replica that a failed rollout left on the
+// previous spec, or rolled back to it. Its image differs by design, and its
+// digest decides whether the plan replaces it. Docker lists the reference a
+// container was made from while that reference still names the container's
+// image, and the image ID once the reference has moved on: the drift the
+// image check is after.
+func madeFromOtherRef(c container.Summary, ref string) bool {
+	return c.Image != "" && c.Image != ref && !strings.HasPrefix(c.Image, "sha256:")
 }
 
 // removeAll deletes every container of the service on every host, found by
