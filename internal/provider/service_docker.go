@@ -288,6 +288,11 @@ func (e *serviceEngine) Observe(ctx context.Context, c rollout.Change) (rollout.
 		got, err = cl.ContainerInspect(ctx, id)
 		return err
 	})
+	if err != nil && ctx.Err() == nil && dockerhost.IsUnreachable(err) {
+		// A silent host fails the replica now, within the call deadline,
+		// instead of being polled until the health deadline.
+		return rollout.Observation{}, fmt.Errorf("%w: %w", rollout.ErrHostGone, err)
+	}
 	if err != nil || got.State == nil {
 		return rollout.Observation{}, err
 	}

@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -242,6 +243,9 @@ func (r *run) waitHealthy(ctx context.Context, c Change) *Failure {
 		switch {
 		case ctx.Err() != nil:
 			return &Failure{Step: StepHealth, Reason: "was cut short", Err: ctx.Err()}
+		case errors.Is(err, ErrHostGone):
+			return &Failure{Step: StepHealth, Reason: "could not be observed: its host does " +
+				"not answer", Err: err}
 		case err != nil:
 			// A failed observation is not a verdict; the deadline decides.
 			lastErr, healthySince = err, time.Time{}

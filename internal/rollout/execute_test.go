@@ -147,6 +147,9 @@ func TestExecuteFailureReasons(t *testing.T) {
 		{"flaky observe times out", script{b: observeFlaky, healthyAfter: 1000},
 			[]string{"was not healthy within 30s", "error: daemon busy"},
 			"retire,start,observe,logs,quarantine"},
+		{"host gone fails at the first observation", script{b: hostGone},
+			[]string{"could not be observed: its host does not answer", "i/o timeout"},
+			"retire,start,observe,logs,quarantine"},
 	}
 
 	for _, tc := range cases {
@@ -418,5 +421,27 @@ func TestExecuteNothingToDo(t *testing.T) {
 
 	if err := Execute(context.Background(), nil, Config{}, newFake(nil), nil); err != nil {
 		t.Errorf("Execute of no changes: %v", err)
+	}
+}
+
+// A host that does not answer fails its replica at the first observation,
+// not after the health deadline; the other host's replica finishes.
+func TestExecuteHostGoneFailsAtOnce(t *testing.T) {
+	t.Parallel()
+
+	eng := newFake(map[string]script{"web-2": {b: hostGone}}, "web-1", "web-2")
+	cfg, clock := testConfig(0, StopFirst, Pause)
+	err := Execute(context.Background(), []Change{replace("web-1", "h1"),
+		replace("web-2", "h2")}, cfg, eng, nil)
+
+	e := asError(t, err)
+	if len(e.Failures) != 1 || e.Failures[0].Host != "h2" {
+		t.Fatalf("failures = %+v, want web-2 on h2", e.Failures)
+	}
+	if n := eng.polls["web-2"]; n != 1 {
+		t.Errorf("web-2 observed %d times, want once", n)
+	}
+	if n := clock.waitsOf(cfg.PollInterval); n >= int(cfg.HealthTimeout/cfg.PollInterval) {
+		t.Errorf("%d polls: the rollout waited for the health deadline", n)
 	}
 }

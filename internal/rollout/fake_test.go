@@ -19,6 +19,7 @@ const (
 	neverHealthy                  // running, never healthy
 	startFails                    // StartNew fails
 	observeFlaky                  // Observe fails healthyAfter times, then healthy
+	hostGone                      // Observe says the host does not answer
 )
 
 type script struct {
@@ -126,6 +127,8 @@ func (f *fakeEngine) Observe(ctx context.Context, c Change) (Observation, error)
 		err = errors.New("daemon busy")
 	case s.b == observeFlaky:
 		obs.Healthy = true
+	case s.b == hostGone:
+		err = fmt.Errorf("inspecting the container: %w: i/o timeout", ErrHostGone)
 	}
 	if obs.Healthy {
 		f.newUp[c.Replica] = true

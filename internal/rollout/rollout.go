@@ -9,6 +9,7 @@ package rollout
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -117,6 +118,13 @@ type Observation struct {
 	// HealthOutput is the output of the last health check run.
 	HealthOutput string
 }
+
+// ErrHostGone marks an error of Engine.Observe that means the replica's host
+// does not answer at all. The replica then fails at once instead of at its
+// health deadline, so that a host that went away mid-rollout fails its part
+// within the engine's own call deadline. Other Observe errors are retried
+// until the deadline.
+var ErrHostGone = errors.New("host does not answer")
 
 // Engine does the Docker work of a rollout on one replica at a time. Every
 // method must be safe to call concurrently for different replicas.
