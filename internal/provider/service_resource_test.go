@@ -396,12 +396,20 @@ func replaceByHand(t *testing.T, host, replica string) {
 	mustDo(t, cli.ContainerStart(ctx, c.ID, container.StartOptions{}))
 }
 
-// TestAccService_hostDown stops a host's daemon before a refresh: its
-// replicas stay in state with a warning, and the plan is empty.
+// TestAccService_hostDown stops a host's daemon before a refresh (its
+// replicas stay in state with a warning, and the plan is empty) and before an
+// apply (it fails for that host only, and the next apply finishes the job).
 func TestAccService_hostDown(t *testing.T) {
 	name := acctest.RandomName("svc")
 	all := []string{"h1", "h2", "h3"}
 	cfg := svcConfig{name: name, hosts: all, replicas: 3}
+	changed := with(cfg, func(c *svcConfig) { c.level = "debug" })
+	var onH3 []string
+	for rep, h := range expectedPlacement(t, name, all, 3) {
+		if h == "h3" {
+			onH3 = append(onH3, rep)
+		}
+	}
 	t.Cleanup(func() { acctest.StartHost(t, "h3") })
 
 	resource.Test(t, resource.TestCase{
@@ -419,6 +427,20 @@ func TestAccService_hostDown(t *testing.T) {
 				PreConfig: func() { acctest.StartHost(t, "h3") },
 				Config:    cfg.hcl(t),
 				Check:     checkDaemons(t, name, all...),
+			},
+			{
+				// Apply with h3 down fails for h3 only; the others are updated.
+				PreConfig:   func() { acctest.StopHost(t, "h3") },
+				Config:      changed.hcl(t),
+				ExpectError: regexp.MustCompile(`(?s)host "h3"`),
+			},
+			{
+				// Once h3 is back, only its replica is left to replace.
+				PreConfig: func() { acctest.StartHost(t, "h3") },
+				Config:    changed.hcl(t),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					replaced(onH3...)}},
+				Check: checkDaemons(t, name, all...),
 			},
 		},
 	})
