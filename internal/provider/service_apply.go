@@ -32,8 +32,11 @@ type applyRun struct {
 	planned   map[string]instanceModel
 	prior     map[string]instanceModel
 	priorSpec *containerspec.Spec
-	clients   map[string]*dockerhost.Host
-	imageIDs  map[string]string
+	// priorDigest is the digest of priorSpec: only replicas that ran it can
+	// be rolled back to it.
+	priorDigest string
+	clients     map[string]*dockerhost.Host
+	imageIDs    map[string]string
 	// stopFirst is set when replicas bind host ports (see bindsHostPorts).
 	stopFirst bool
 	// settings and priorSettings are the settings labels of new and
@@ -115,6 +118,7 @@ func (r *serviceResource) newApplyRun(ctx context.Context, plan serviceModel, pr
 		if prior.specKnown() {
 			ps, _ := prior.spec(ctx)
 			run.priorSpec = &ps
+			run.priorDigest = containerspec.Digest(ps, key)
 			run.priorSettings, _ = settingsLabel(ctx, *prior)
 		}
 		priorSet, _ := r.data.resolveHosts(ctx, prior.Host, prior.Hosts)
@@ -225,8 +229,8 @@ func (a *applyRun) engine(service string) *serviceEngine {
 		reps[name] = rep
 	}
 	return &serviceEngine{
-		service: service, spec: a.spec, priorSpec: a.priorSpec, settings: a.settings,
-		priorSettings: a.priorSettings, hosts: a.clients, replicas: reps,
+		service: service, spec: a.spec, priorSpec: a.priorSpec, priorDigest: a.priorDigest,
+		settings: a.settings, priorSettings: a.priorSettings, hosts: a.clients, replicas: reps,
 		prior: a.prior, started: map[string]string{}, tempName: map[string]bool{},
 		retired: map[string]bool{}, restored: map[string]string{},
 	}

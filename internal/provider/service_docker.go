@@ -141,8 +141,10 @@ func removeContainer(ctx context.Context, h *dockerhost.Host, id string) error {
 type serviceEngine struct {
 	service string
 	spec    containerspec.Spec
-	// priorSpec and the prior instances are what Restore puts back.
-	priorSpec *containerspec.Spec
+	// priorSpec and the prior instances are what Restore puts back;
+	// priorDigest is the digest of priorSpec.
+	priorSpec   *containerspec.Spec
+	priorDigest string
 	// settings and priorSettings go to the settings label, for import.
 	settings, priorSettings string
 	hosts                   map[string]*dockerhost.Host
@@ -376,6 +378,14 @@ func (e *serviceEngine) Restore(ctx context.Context, c rollout.Change) error {
 	was, ok := e.prior[c.Replica]
 	if !ok || e.priorSpec == nil {
 		return fmt.Errorf("the previous spec of replica %q is not known", c.Replica)
+	}
+	if _, oldThere := e.oldOnHost(c); !oldThere && was.Digest.ValueString() != e.priorDigest {
+		// After an unfinished rollout the state's spec is not what every
+		// replica ran; this one's spec is known only by its digest.
+		// TODO: keep retired containers aside until the rollout ends, so that
+		// a rollback can restart them whatever spec they ran.
+		return fmt.Errorf("replica %q ran a spec left by an earlier rollout that did not "+
+			"finish, which is no longer known; apply a working spec to repair it", c.Replica)
 	}
 	h, err := e.host(c.Host)
 	if err != nil {
