@@ -12,6 +12,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -36,6 +37,8 @@ type svcConfig struct {
 	// hostResources passes dockerfleet_host resources instead of literal
 	// host references.
 	hostResources bool
+	// image replaces the test image.
+	image string
 }
 
 func (c svcConfig) hcl(t *testing.T) string {
@@ -70,7 +73,14 @@ resource "dockerfleet_service" "test" {
   update   = { parallelism = 0, monitor = "0s" }
 %s
 }
-`, c.name, strings.Join(entries, "\n"), testImage(t), c.replicas, env, c.extra)
+`, c.name, strings.Join(entries, "\n"), c.imageRef(t), c.replicas, env, c.extra)
+}
+
+func (c svcConfig) imageRef(t *testing.T) string {
+	if c.image != "" {
+		return c.image
+	}
+	return testImage(t)
 }
 
 func testImage(t *testing.T) string {
@@ -316,7 +326,18 @@ func TestAccService_drift(t *testing.T) {
 	t.Parallel()
 	name := acctest.RandomName("svc")
 	all := []string{"h1", "h2", "h3"}
-	cfg := svcConfig{name: name, hosts: all, replicas: 3}
+	// The service runs its own tag of the test image, so that moving the tag
+	// on one host changes no other test's image.
+	tag := "dockerfleet-test/" + name + ":1"
+	for _, h := range all {
+		mustDo(t, acctest.Docker(t, h).ImageTag(context.Background(), testImage(t), tag))
+	}
+	t.Cleanup(func() {
+		for _, h := range all {
+			_, _ = acctest.Docker(t, h).ImageRemove(context.Background(), tag, image.RemoveOptions{})
+		}
+	})
+	cfg := svcConfig{name: name, hosts: all, replicas: 3, image: tag}
 	where := expectedPlacement(t, name, all, 3)
 	on := map[string]string{}
 	for rep, h := range where {
@@ -355,8 +376,39 @@ func TestAccService_drift(t *testing.T) {
 					replaced(on["h3"])}},
 				Check: checkDaemons(t, name, all...),
 			},
+			{
+				// The image reference now names another image on h1: its
+				// replica runs another image than the reference resolves to.
+				PreConfig: func() {
+					mustDo(t, acctest.Docker(t, "h1").ImageTag(ctx, os.Getenv("DFL_IMAGE_V2"), tag))
+				},
+				Config: cfg.hcl(t),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					replaced(on["h1"])}},
+				Check: resource.ComposeAggregateTestCheckFunc(checkDaemons(t, name, all...),
+					checkRunsImage(t, "h1", on["h1"], os.Getenv("DFL_IMAGE_V2"))),
+			},
 		},
 	})
+}
+
+// checkRunsImage asks a daemon which image a replica's container runs.
+func checkRunsImage(t *testing.T, host, replica, ref string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		cli := acctest.Docker(t, host)
+		want, err := cli.ImageInspect(context.Background(), ref)
+		if err != nil {
+			return err
+		}
+		got, err := cli.ContainerInspect(context.Background(), replica)
+		if err != nil {
+			return err
+		}
+		if got.Image != want.ID {
+			return fmt.Errorf("%s on %s runs %s, want %s (%s)", replica, host, got.Image, ref, want.ID)
+		}
+		return nil
+	}
 }
 
 func mustDo(t *testing.T, err error) {
@@ -595,6 +647,39 @@ func TestAccService_import(t *testing.T) {
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
 				ImportStateId:   name + "@" + strings.Join(entries, ","),
+			},
+		},
+	})
+}
+
+// TestAccService_hostRebuilt wipes a host (new engine ID, no containers):
+// the plan replaces the replicas of that host only, because the host
+// resource passes the new engine ID.
+func TestAccService_hostRebuilt(t *testing.T) {
+	name := acctest.RandomName("svc")
+	all := []string{"h1", "h2", "h3"}
+	cfg := svcConfig{name: name, hosts: all, replicas: 3, hostResources: true}
+	var onH2 []string
+	for rep, h := range expectedPlacement(t, name, all, 3) {
+		if h == "h2" {
+			onH2 = append(onH2, rep)
+		}
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             destroyedService(t, name),
+		Steps: []resource.TestStep{
+			{Config: cfg.hcl(t), Check: checkDaemons(t, name, all...)},
+			{
+				PreConfig: func() { acctest.WipeHost(t, "h2") },
+				Config:    cfg.hcl(t),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("dockerfleet_host.h2",
+						plancheck.ResourceActionReplace),
+					replaced(onH2...)}},
+				Check: checkDaemons(t, name, all...),
 			},
 		},
 	})
