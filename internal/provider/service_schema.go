@@ -159,9 +159,12 @@ func updateAttribute() schema.SingleNestedAttribute {
 		Optional: true,
 		Computed: true,
 		Default:  objectdefault.StaticValue(defaultUpdateObject()),
-		Description: "How changed replicas are rolled out. Replicas holding a fixed " +
-			"published port on their host always roll `stop-first` there, since a new " +
-			"container cannot bind the port beside the old one.",
+		Description: "How changed replicas are rolled out, in batches fixed before anything " +
+			"runs: removals first, then creates and replacements taken round-robin over the " +
+			"hosts sorted by name (on each host new replicas first, then by number), cut " +
+			"into batches of `parallelism`. Replicas that publish host ports always roll " +
+			"`stop-first`: a replica keeps its host port, so its new container cannot bind " +
+			"it beside the old one, and the plan warns when `order` asks for `start-first`.",
 		Attributes: map[string]schema.Attribute{
 			"parallelism": schema.Int64Attribute{
 				Optional: true, Computed: true, Default: int64default.StaticInt64(defaultParallelism),
@@ -170,7 +173,11 @@ func updateAttribute() schema.SingleNestedAttribute {
 			},
 			"order": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultOrder),
-				Description: "`stop-first` (default) or `start-first`.",
+				Description: "`stop-first` (default): a replica's old container is removed " +
+					"before its new one starts. `start-first`: the new container starts beside " +
+					"the old one, which is removed only once the new one has been healthy for " +
+					"`monitor`. Replicas that publish host ports roll `stop-first` whatever " +
+					"this says.",
 				Validators:  []validator.String{stringvalidator.OneOf("stop-first", "start-first")},
 			},
 			"delay": schema.StringAttribute{
@@ -180,14 +187,19 @@ func updateAttribute() schema.SingleNestedAttribute {
 			},
 			"monitor": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultMonitor),
-				Description: "How long a new replica must stay running and healthy. Default `5s`.",
+				Description: "How long a new replica must stay running and, with a health " +
+					"check, healthy before it counts as done. It fails when its container " +
+					"exits, its health check reports unhealthy, or it is not healthy within " +
+					"2 minutes. Default `5s`.",
 				Validators:  []validator.String{durationValidator{}},
 			},
 			"failure_action": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultFailureAction),
 				Description: "`pause` (default): stop and report; `rollback`: put the previous " +
-					"spec back on replaced replicas; `continue`: go on until " +
-					"`max_failure_ratio` is passed.",
+					"spec back on the replicas this apply replaced; `continue`: go on while " +
+					"failed changes stay at or below `max_failure_ratio` of all changes. A " +
+					"failed container is kept, stopped, as `<replica>-failed-<id>` until the " +
+					"next apply.",
 				Validators: []validator.String{stringvalidator.OneOf("pause", "rollback", "continue")},
 			},
 			"max_failure_ratio": schema.Float64Attribute{
