@@ -178,7 +178,7 @@ func updateAttribute() schema.SingleNestedAttribute {
 					"the old one, which is removed only once the new one has been healthy for " +
 					"`monitor`. Replicas that publish host ports roll `stop-first` whatever " +
 					"this says.",
-				Validators:  []validator.String{stringvalidator.OneOf("stop-first", "start-first")},
+				Validators: []validator.String{stringvalidator.OneOf("stop-first", "start-first")},
 			},
 			"delay": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultDelay),
@@ -191,7 +191,7 @@ func updateAttribute() schema.SingleNestedAttribute {
 					"check, healthy before it counts as done. It fails when its container " +
 					"exits, its health check reports unhealthy, or it is not healthy within " +
 					"2 minutes. Default `5s`.",
-				Validators:  []validator.String{durationValidator{}},
+				Validators: []validator.String{durationValidator{}},
 			},
 			"failure_action": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultFailureAction),
