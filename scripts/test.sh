@@ -72,11 +72,15 @@ EOF
 	export TF_ACC_PROVIDER_NAMESPACE=hashicorp
 }
 
-# acceptance CLI runs every acceptance test with one CLI.
+# acceptance CLI REGISTRY runs every acceptance test with one CLI. REGISTRY is
+# the host the CLI puts in front of an unqualified source such as
+# hashicorp/dockerfleet: the in-process provider must be announced under that
+# address, or configurations that plugin-testing writes itself (import blocks)
+# look for it in the registry.
 acceptance() {
 	# shellcheck disable=SC2086
-	TF_ACC=1 TF_ACC_TERRAFORM_PATH="$1" go test ./internal/provider/... -count=1 \
-		-timeout 30m ${TESTARGS:-}
+	TF_ACC=1 TF_ACC_TERRAFORM_PATH="$1" TF_ACC_PROVIDER_HOST="$2" \
+		go test ./internal/provider/... -count=1 -timeout 30m ${TESTARGS:-}
 }
 
 # docs_current regenerates the docs and fails if that changed anything: the
@@ -96,9 +100,9 @@ cli_config
 step "unit tests" go test ./... -count=1
 step "fleet check" env TF_ACC=1 go test ./internal/acctest/ -count=1 -run TestAccFleet
 step "acceptance tests, Terraform $("$terraform" version | head -n1 | awk '{print $2}')" \
-	acceptance "$terraform"
+	acceptance "$terraform" registry.terraform.io
 step "acceptance tests, OpenTofu $("$tofu" version | head -n1 | awk '{print $2}')" \
-	acceptance "$tofu"
+	acceptance "$tofu" registry.opentofu.org
 if [ "${DFL_CHECK_DOCS:-1}" != 0 ]; then
 	step "docs current" docs_current
 fi
