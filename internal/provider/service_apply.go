@@ -72,9 +72,7 @@ func (r *serviceResource) apply(ctx context.Context, plan serviceModel, prior *s
 		"service": plan.Name.ValueString(), "changes": len(changes)})
 	err := rollout.Execute(ctx, changes, cfg, eng, func(c rollout.Change, o rollout.Outcome) {
 		outcomes[changeKey(c)] = o
-		tflog.Info(ctx, "replica change ended", map[string]any{
-			"service": plan.Name.ValueString(), "replica": c.Replica, "host": c.Host,
-			"kind": string(c.Kind), "outcome": string(o)})
+		logOutcome(ctx, plan.Name.ValueString(), c, o)
 	})
 	addRolloutError(diags, plan.Name.ValueString(), err)
 
@@ -90,6 +88,14 @@ func (r *serviceResource) apply(ctx context.Context, plan serviceModel, prior *s
 		next.Endpoints = endpointsOf(set, instances)
 	}
 	return next
+}
+
+// logOutcome logs the rollout's progress as each replica's change ends, at
+// Info, with the fields an operator filters on.
+func logOutcome(ctx context.Context, service string, c rollout.Change, o rollout.Outcome) {
+	tflog.Info(ctx, "replica change ended", map[string]any{
+		"service": service, "replica": c.Replica, "host": c.Host,
+		"kind": string(c.Kind), "outcome": string(o)})
 }
 
 func (r *serviceResource) newApplyRun(ctx context.Context, plan serviceModel, prior *serviceModel,

@@ -1,9 +1,14 @@
 package provider
 
 import (
+	"bytes"
+	"context"
 	"testing"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/dockerfleet/terraform-provider-dockerfleet/internal/rollout"
 )
 
 // A replica left on the previous image by a failed rollout, or rolled back to
@@ -32,5 +37,26 @@ func TestDriftOfImage(t *testing.T) {
 				t.Errorf("drift = %v, want drift: %v", got, tc.wantDrift)
 			}
 		})
+	}
+}
+
+// Rollout progress is logged at Info with the replica and its host.
+func TestLogOutcome(t *testing.T) {
+	var out bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &out)
+
+	logOutcome(ctx, "web", rollout.Change{Replica: "web-2", Host: "h2", Kind: rollout.Replace},
+		rollout.Failed)
+
+	entries, err := tflogtest.MultilineJSONDecode(&out)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("log entries %v, %v; want one", entries, err)
+	}
+	want := map[string]any{"@level": "info", "service": "web", "replica": "web-2",
+		"host": "h2", "kind": "replace", "outcome": "failed"}
+	for k, v := range want {
+		if entries[0][k] != v {
+			t.Errorf("%s = %v, want %v (entry %v)", k, entries[0][k], v, entries[0])
+		}
 	}
 }
