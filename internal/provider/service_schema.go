@@ -245,6 +245,11 @@ func containerSpecAttributes() map[string]schema.Attribute {
 	optBool := func(desc string) schema.BoolAttribute {
 		return schema.BoolAttribute{Optional: true, Description: desc}
 	}
+	// Durations enter the digest by value, so "90s" and "1m30s" never
+	// replace a replica. TODO: the attribute itself still shows an in-place
+	// change when only its spelling changes; Terraform requires the planned
+	// value of a configured attribute to equal the configuration, so hiding
+	// it needs a computed shadow attribute, which is not written yet.
 	duration := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Optional: true, Description: desc,
 			Validators: []validator.String{durationValidator{}}}
