@@ -7,12 +7,14 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
+	"github.com/docker/docker/errdefs"
 	"github.com/docker/docker/pkg/stdcopy"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -122,17 +124,36 @@ func containerName(c container.Summary) string {
 }
 
 // removeContainer stops and removes a container; one already gone is done.
+// A removal already under way is waited for, a few seconds at most: it is
+// what a request from a call that timed out does when the network delivers
+// it late, after a host was cut off and came back.
 func removeContainer(ctx context.Context, h *dockerhost.Host, id string) error {
 	if id == "" {
 		return nil
 	}
-	err := h.Call(ctx, func(ctx context.Context, c *client.Client) error {
-		return c.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: false})
-	})
-	if dockerhost.IsNotFound(err) {
-		return nil
+	for try := 1; ; try++ {
+		err := h.Call(ctx, func(ctx context.Context, c *client.Client) error {
+			return c.ContainerRemove(ctx, id, container.RemoveOptions{Force: true})
+		})
+		switch {
+		case err == nil || dockerhost.IsNotFound(err):
+			return nil
+		case !removalInProgress(err) || try == removeTries:
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(500 * time.Millisecond):
+		}
 	}
-	return err
+}
+
+// removeTries bounds how often a removal already in progress is waited for.
+const removeTries = 20
+
+func removalInProgress(err error) bool {
+	return errdefs.IsConflict(err) && strings.Contains(err.Error(), "already in progress")
 }
 
 // serviceEngine implements rollout.Engine over Docker for one apply. Changes
