@@ -244,13 +244,27 @@ func (c fleetCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest
 	resp.Error = c()
 }
 
+// testProviderAddress is the full address the framework serves the provider
+// under. It must name the host: OpenTofu would resolve a bare
+// namespace/name against its own registry, where nothing is attached.
+func testProviderAddress() string {
+	host, namespace := "registry.terraform.io", "hashicorp"
+	if v := os.Getenv("TF_ACC_PROVIDER_HOST"); v != "" {
+		host = v
+	}
+	if v := os.Getenv("TF_ACC_PROVIDER_NAMESPACE"); v != "" {
+		namespace = v
+	}
+	return host + "/" + namespace + "/dockerfleet"
+}
+
 // moduleSource finds module blocks whose source is a local directory.
 var moduleSource = regexp.MustCompile(`(?s)module\s+"([^"]+)"\s*\{[^}]*?source\s*=\s*"(\./[^"]+)"`)
 
 // exampleDir copies examples/<name> to a temporary directory, unchanged, and
 // adds an override file to each of its configuration directories:
 //   - the provider's source becomes the address under which the test
-//     framework serves the provider in process (TF_ACC_PROVIDER_NAMESPACE),
+//     framework serves the provider in process (see testProviderAddress),
 //     instead of the registry address users install it from;
 //   - a local module's source becomes the absolute path of its copy, because
 //     the framework copies only the files of the root directory.
@@ -262,15 +276,12 @@ func exampleDir(t *testing.T, name string) string {
 		t.Fatalf("copying example %s: %v", name, err)
 	}
 
-	namespace := os.Getenv("TF_ACC_PROVIDER_NAMESPACE")
-	if namespace == "" {
-		namespace = "hashicorp"
-	}
+	address := testProviderAddress()
 	err := filepath.WalkDir(dst, func(dir string, d os.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
 			return err
 		}
-		return writeOverride(dir, namespace)
+		return writeOverride(dir, address)
 	})
 	if err != nil {
 		t.Fatalf("preparing example %s: %v", name, err)
@@ -278,14 +289,14 @@ func exampleDir(t *testing.T, name string) string {
 	return dst
 }
 
-func writeOverride(dir, namespace string) error {
+func writeOverride(dir, address string) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
 	if err != nil || len(files) == 0 {
 		return err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "terraform {\n  required_providers {\n    dockerfleet = {\n"+
-		"      source = %q\n    }\n  }\n}\n", namespace+"/dockerfleet")
+		"      source = %q\n    }\n  }\n}\n", address)
 	for _, f := range files {
 		text, err := os.ReadFile(f)
 		if err != nil {
