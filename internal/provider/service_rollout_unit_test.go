@@ -3,11 +3,16 @@ package provider
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
+	"github.com/dockerfleet/terraform-provider-dockerfleet/internal/placement"
 	"github.com/dockerfleet/terraform-provider-dockerfleet/internal/rollout"
 )
 
@@ -58,5 +63,49 @@ func TestLogOutcome(t *testing.T) {
 		if entries[0][k] != v {
 			t.Errorf("%s = %v, want %v (entry %v)", k, entries[0][k], v, entries[0])
 		}
+	}
+}
+
+// start-first on a service that publishes host ports is warned about at plan
+// time, on update.order.
+func TestWarnStopFirst(t *testing.T) {
+	update := func(order string) serviceModel {
+		u := defaultUpdateObject().Attributes()
+		u["order"] = types.StringValue(order)
+		return serviceModel{Update: types.ObjectValueMust(updateAttrTypes(), u)}
+	}
+	published := servicePorts{fixed: []int{19450}, exclusive: true}
+	cases := []struct {
+		name  string
+		plan  serviceModel
+		ports servicePorts
+		warns bool
+	}{
+		{"start-first with a host port", update("start-first"), published, true},
+		{"start-first with a ranged port", update("start-first"),
+			servicePorts{fixed: []int{0}, rangeOf: &placement.PortRange{First: 1, Last: 9}}, true},
+		{"start-first without ports", update("start-first"), servicePorts{}, false},
+		{"stop-first with a host port", update("stop-first"), published, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			warnStopFirst(context.Background(), &tc.plan, tc.ports, &diags)
+
+			if diags.HasError() {
+				t.Fatalf("errors: %v", diags)
+			}
+			if got := diags.WarningsCount() == 1; got != tc.warns {
+				t.Fatalf("warnings %v, want one: %v", diags, tc.warns)
+			}
+			if !tc.warns {
+				return
+			}
+			w, ok := diags.Warnings()[0].(diag.DiagnosticWithPath)
+			if !ok || !w.Path().Equal(path.Root("update").AtName("order")) ||
+				!strings.Contains(w.Detail(), "stop-first") {
+				t.Errorf("warning %v is not on update.order or does not say stop-first", w)
+			}
+		})
 	}
 }
