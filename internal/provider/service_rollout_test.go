@@ -145,6 +145,10 @@ func expectError(parts ...string) *regexp.Regexp {
 
 // --- watching the daemons during an apply -----------------------------------
 
+// fleetView is what a poll of the daemons found: the service's containers by
+// host.
+type fleetView = map[string][]container.Summary
+
 // daemonWatch polls the daemons in the background while a step applies.
 type daemonWatch struct {
 	cancel context.CancelFunc
@@ -158,7 +162,7 @@ type daemonWatch struct {
 // hands them to see, until see returns stop or the watch is stopped. An error
 // from see is kept and returned by stop.
 func watchDaemons(t *testing.T, name string, hosts []string,
-	see func(byHost map[string][]container.Summary) (stop bool, err error)) *daemonWatch {
+	see func(byHost fleetView) (stop bool, err error)) *daemonWatch {
 	t.Helper()
 	clients := map[string]*client.Client{}
 	for _, h := range hosts {
@@ -213,8 +217,8 @@ func (w *daemonWatch) stop() error {
 func (w *daemonWatch) check(*terraform.State) error { return w.stop() }
 
 func listFleet(ctx context.Context, clients map[string]*client.Client,
-	name string) (map[string][]container.Summary, error) {
-	out := map[string][]container.Summary{}
+	name string) (fleetView, error) {
+	out := fleetView{}
 	for h, cli := range clients {
 		callCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		list, err := cli.ContainerList(callCtx, container.ListOptions{All: true,
@@ -232,7 +236,7 @@ func listFleet(ctx context.Context, clients map[string]*client.Client,
 // healthyReplicas counts the replicas with a running container that its
 // health check calls healthy; a replica counts once even when its old and new
 // containers both run.
-func healthyReplicas(byHost map[string][]container.Summary) int {
+func healthyReplicas(byHost fleetView) int {
 	seen := map[string]bool{}
 	for _, list := range byHost {
 		for _, c := range list {
@@ -246,8 +250,8 @@ func healthyReplicas(byHost map[string][]container.Summary) int {
 
 // once runs do in the background the first time cond holds on the daemons.
 func once(t *testing.T, name string, hosts []string,
-	cond func(byHost map[string][]container.Summary) bool, do func() error) *daemonWatch {
-	return watchDaemons(t, name, hosts, func(byHost map[string][]container.Summary) (bool, error) {
+	cond func(byHost fleetView) bool, do func() error) *daemonWatch {
+	return watchDaemons(t, name, hosts, func(byHost fleetView) (bool, error) {
 		if !cond(byHost) {
 			return false, nil
 		}
@@ -258,8 +262,8 @@ func once(t *testing.T, name string, hosts []string,
 // newContainerUp holds once a container of image runs on one of hosts, and,
 // with healthy set, its health check has passed.
 func newContainerUp(image string, healthy bool, hosts ...string) func(
-	map[string][]container.Summary) bool {
-	return func(byHost map[string][]container.Summary) bool {
+	fleetView) bool {
+	return func(byHost fleetView) bool {
 		for _, h := range hosts {
 			for _, c := range byHost[h] {
 				if c.Image == image && c.State == "running" &&
@@ -443,7 +447,8 @@ func stateMatchesDaemons(t *testing.T) resource.TestCheckFunc {
 // onePerReplica checks that each replica of the state has exactly one
 // container on its host, and that no host holds containers of the service
 // that are not replicas: nothing duplicated, nothing lost.
-func onePerReplica(t *testing.T, name string, replicas int, hosts ...string) resource.TestCheckFunc {
+func onePerReplica(t *testing.T, name string, replicas int,
+	hosts ...string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		count := map[string]int{}
 		for _, h := range hosts {
@@ -544,7 +549,7 @@ func TestAccServiceRollout_startFirstAvailability(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					watch = watchDaemons(t, name, hosts, func(byHost map[string][]container.Summary) (bool, error) {
+					watch = watchDaemons(t, name, hosts, func(byHost fleetView) (bool, error) {
 						n := healthyReplicas(byHost)
 						lowest = min(lowest, n)
 						if n < 3 {
@@ -598,7 +603,7 @@ func with2(c rollConfig, change func(*rollConfig)) rollConfig {
 	return c
 }
 
-func describeFleet(byHost map[string][]container.Summary) string {
+func describeFleet(byHost fleetView) string {
 	var parts []string
 	for h, list := range byHost {
 		for _, c := range list {
@@ -633,7 +638,7 @@ func TestAccServiceRollout_fixedPortStopFirst(t *testing.T) {
 			{Config: v1.hcl(t), Check: checkDaemons(t, name, hosts...)},
 			{
 				PreConfig: func() {
-					watch = watchDaemons(t, name, hosts, func(byHost map[string][]container.Summary) (bool, error) {
+					watch = watchDaemons(t, name, hosts, func(byHost fleetView) (bool, error) {
 						running := map[string]int{}
 						for h, list := range byHost {
 							for _, c := range list {
