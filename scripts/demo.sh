@@ -209,8 +209,9 @@ prove() {
 		"and read the value back"
 }
 
-# watch_versions polls every web replica while a rollout runs and prints a line
-# each time the set of versions answering changes: the batches show.
+# watch_versions polls the health endpoint of every web replica while a
+# rollout runs and prints a line each time the versions answering change: the
+# batches show. /health does not touch the database.
 watch_versions() {
 	local targets line prev="" t v
 	targets=$("$CLI" -chdir="$STACK" output -raw web_targets | awk '{print $3}')
@@ -218,7 +219,7 @@ watch_versions() {
 	while :; do
 		line=""
 		for t in $targets; do
-			v=$(curl -s -m 1 "http://$t/" | awk '{print $2}') || v=""
+			v=$(curl -s -m 1 "http://$t/health" | awk '{print $3}') || v=""
 			line="$line ${v:-down}"
 		done
 		[ "$line" = "$prev" ] || printf '    %s %s\n' "$(date +%T)" "$line"

@@ -10,9 +10,9 @@
 //
 // Settings come from the environment: PORT (default 8080) and DB_URL, the
 // database's address as reachable from any host (its host's address and
-// published port). GET /health answers "ok" without touching the database, so
-// a database outage does not make every web replica unhealthy. `web -check`
-// asks the local server for /health and exits 0 or 1.
+// published port). GET /health answers "ok web <version>" without touching
+// the database, so a database outage does not make every web replica
+// unhealthy. `web -check` asks the local server for /health and exits 0 or 1.
 package main
 
 import (
@@ -76,7 +76,7 @@ type app struct {
 func (a *app) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
-		io.WriteString(w, "ok\n")
+		fmt.Fprintf(w, "ok web %s\n", version)
 	})
 	mux.HandleFunc("GET /{$}", a.visit)
 	return mux
