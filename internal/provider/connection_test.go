@@ -234,6 +234,7 @@ resource "dockerfleet_service" "ssh" {
   image    = %[2]q
   replicas = 2
   command  = ["sleep", "3600"]
+  stop_signal = "SIGKILL"
   update   = { parallelism = 0, monitor = "0s" }
   networks = [{ name = dockerfleet_network.ssh.name }]
   mounts   = [{ source = dockerfleet_volume.ssh.name, target = "/data" }]

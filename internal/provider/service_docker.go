@@ -124,13 +124,24 @@ func containerName(c container.Summary) string {
 }
 
 // removeContainer stops and removes a container; one already gone is done.
-// A removal already under way is waited for, a few seconds at most: it is
-// what a request from a call that timed out does when the network delivers
-// it late, after a host was cut off and came back.
+// It stops first, as `docker stop` does, so that the process gets its
+// stop_signal and stop_grace_period (recorded in the container's own config)
+// before anything is killed; a grace period longer than the provider's
+// call_timeout is cut short there. A removal already under way is waited for,
+// a few seconds at most: it is what a request from a call that timed out does
+// when the network delivers it late, after a host was cut off and came back.
 func removeContainer(ctx context.Context, h *dockerhost.Host, id string) error {
 	if id == "" {
 		return nil
 	}
+	err := h.Call(ctx, func(ctx context.Context, c *client.Client) error {
+		return c.ContainerStop(ctx, id, container.StopOptions{})
+	})
+	if dockerhost.IsNotFound(err) {
+		return nil
+	}
+
+	// Whatever the stop said, the forced removal below finishes the job.
 	for try := 1; ; try++ {
 		err := h.Call(ctx, func(ctx context.Context, c *client.Client) error {
 			return c.ContainerRemove(ctx, id, container.RemoveOptions{Force: true})

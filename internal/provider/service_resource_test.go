@@ -69,6 +69,9 @@ resource "dockerfleet_service" "test" {
   image    = %q
   replicas = %d
   command  = ["sleep", "3600"]
+  # sleep as PID 1 ignores SIGTERM; do not wait out a grace period on every
+  # replacement.
+  stop_signal = "SIGKILL"
   %s
   update   = { parallelism = 0, monitor = "0s" }
 %s
