@@ -83,7 +83,7 @@ pick_cli() {
 		say "the binary is cached for later runs."
 		CLI=$(scripts/clis.sh terraform)
 	fi
-	say "using $CLI ($("$CLI" version 2>/dev/null | head -n 1))"
+	say "using $CLI ($("$CLI" version 2>/dev/null | grep -m 1 -E '^(Terraform|OpenTofu) v'))"
 	TF=$(basename "$CLI")
 	case "$TF" in tofu*) TF=tofu ;; *) TF=terraform ;; esac
 }
