@@ -64,7 +64,8 @@ fleet_up() {
 	scripts/fleet.sh status | sed 's/^/    /'
 	command -v curl >/dev/null || {
 		say "installing curl from Debian to send the demo's HTTP requests"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl >/dev/null
 	}
 }
 
