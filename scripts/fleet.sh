@@ -354,6 +354,9 @@ stop_sshd() {
 
 # build_images makes the two test images once, on the first host, and saves
 # them; every host loads the same archive, so image IDs match everywhere.
+# They hold busybox alone (sh, wget, nc, httpd, sleep, ...) and no CMD: tests
+# give the command. Debian's busybox 1.35 `wget -T` crashes; bound a fetch
+# with `timeout 5 wget -qO- URL` instead.
 build_images() {
 	local d="$FLEET_DIR/images" h1=h1 bb
 	[ -f "$d/images.tar" ] && return
