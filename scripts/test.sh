@@ -83,13 +83,6 @@ acceptance() {
 		go test ./internal/provider/... -count=1 -timeout 30m ${TESTARGS:-}
 }
 
-# docs_current regenerates the docs and fails if that changed anything: the
-# committed docs must match the schemas and examples.
-docs_current() {
-	make --no-print-directory docs && git diff --exit-code --stat -- docs/ &&
-		[ -z "$(git status --porcelain -- docs/)" ]
-}
-
 step "Terraform and OpenTofu CLIs" scripts/clis.sh >"$tmp/clis" || exit 1
 terraform=$(sed -n 1p "$tmp/clis")
 tofu=$(sed -n 2p "$tmp/clis")
@@ -104,5 +97,5 @@ step "acceptance tests, Terraform $("$terraform" version | head -n1 | awk '{prin
 step "acceptance tests, OpenTofu $("$tofu" version | head -n1 | awk '{print $2}')" \
 	acceptance "$tofu" registry.opentofu.org
 if [ "${DFL_CHECK_DOCS:-1}" != 0 ]; then
-	step "docs current" docs_current
+	step "docs current" scripts/docs.sh --check
 fi
