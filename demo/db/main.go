@@ -162,7 +162,7 @@ func (s *store) restore(key, old string, had bool) {
 func (s *store) routes(log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
-		io.WriteString(w, "ok\n")
+		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("GET /kv/{key}", func(w http.ResponseWriter, r *http.Request) {
 		v, ok := s.get(r.PathValue("key"))
@@ -170,7 +170,7 @@ func (s *store) routes(log *slog.Logger) http.Handler {
 			http.Error(w, "no such key", http.StatusNotFound)
 			return
 		}
-		io.WriteString(w, v)
+		_, _ = io.WriteString(w, v)
 	})
 	mux.HandleFunc("PUT /kv/{key}", func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxValue))

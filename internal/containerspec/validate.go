@@ -24,7 +24,6 @@ type Path struct {
 func at(attr string) Path                      { return Path{Attr: attr, Index: -1} }
 func atField(attr, field string) Path          { return Path{Attr: attr, Index: -1, Field: field} }
 func atKey(attr, key string) Path              { return Path{Attr: attr, Index: -1, Key: key} }
-func atIndex(attr string, i int) Path          { return Path{Attr: attr, Index: i} }
 func atItem(attr string, i int, f string) Path { return Path{Attr: attr, Index: i, Field: f} }
 
 // String writes the path the way Terraform users read it: ports[0].published.

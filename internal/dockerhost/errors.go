@@ -10,8 +10,9 @@ import (
 	"strings"
 	"syscall"
 
+	cerrdefs "github.com/containerd/errdefs"
+
 	"github.com/docker/docker/client"
-	"github.com/docker/docker/errdefs"
 )
 
 // IsUnreachable reports whether err means the host did not answer at all: no
@@ -42,7 +43,7 @@ func IsUnreachable(err error) bool {
 
 // IsNotFound reports whether the daemon said the object does not exist.
 func IsNotFound(err error) bool {
-	return errdefs.IsNotFound(err)
+	return cerrdefs.IsNotFound(err)
 }
 
 // UnreachableError wraps a failure to reach a host that the Docker client

@@ -138,7 +138,7 @@ func (p *Pool) Close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, h := range p.hosts {
-		h.conn.release()
+		h.release()
 	}
 	p.hosts = map[string]*Host{}
 }

@@ -149,7 +149,7 @@ func matches(labels, selector map[string]string) bool {
 // checkFit fails when the asked replicas cannot all be placed.
 func (p *planner) checkFit() error {
 	selectorMissesAll := len(p.req.Selector) > 0 && len(p.req.Hosts) > 0 && p.matching == 0
-	if p.target == 0 && !(p.req.Global && selectorMissesAll) {
+	if p.target == 0 && (!p.req.Global || !selectorMissesAll) {
 		return nil
 	}
 

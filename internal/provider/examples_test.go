@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
-	"github.com/docker/docker/errdefs"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -536,14 +536,14 @@ func exampleLeft(t *testing.T, o exampleObjects) ([]string, error) {
 		for _, n := range o.networks {
 			if _, err := docker.NetworkInspect(ctx, n, network.InspectOptions{}); err == nil {
 				left = append(left, "network "+h+"/"+n)
-			} else if !errdefs.IsNotFound(err) {
+			} else if !cerrdefs.IsNotFound(err) {
 				return nil, fmt.Errorf("network %s on %s: %w", n, h, err)
 			}
 		}
 		for _, v := range o.volumes {
 			if _, err := docker.VolumeInspect(ctx, v); err == nil {
 				left = append(left, "volume "+h+"/"+v)
-			} else if !errdefs.IsNotFound(err) {
+			} else if !cerrdefs.IsNotFound(err) {
 				return nil, fmt.Errorf("volume %s on %s: %w", v, h, err)
 			}
 		}

@@ -9,12 +9,13 @@ import (
 	"sync"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
+
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
-	"github.com/docker/docker/errdefs"
 	"github.com/docker/docker/pkg/stdcopy"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -164,7 +165,7 @@ func removeContainer(ctx context.Context, h *dockerhost.Host, id string) error {
 const removeTries = 20
 
 func removalInProgress(err error) bool {
-	return errdefs.IsConflict(err) && strings.Contains(err.Error(), "already in progress")
+	return cerrdefs.IsConflict(err) && strings.Contains(err.Error(), "already in progress")
 }
 
 // serviceEngine implements rollout.Engine over Docker for one apply. Changes

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"sort"
 	"strconv"
@@ -358,9 +357,4 @@ func intsEqual(a, b []int) bool {
 		}
 	}
 	return true
-}
-
-// describeReplica names a replica and its host for messages.
-func describeReplica(name, host string) string {
-	return fmt.Sprintf("replica %q on host %q", name, host)
 }

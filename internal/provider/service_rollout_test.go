@@ -200,7 +200,7 @@ func watchDaemons(t *testing.T, name string, hosts []string,
 			}
 		}
 	}()
-	t.Cleanup(func() { w.stop() })
+	t.Cleanup(func() { _ = w.stop() })
 	return w
 }
 
