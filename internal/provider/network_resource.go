@@ -3,10 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -18,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -34,6 +37,11 @@ var (
 	_ resource.ResourceWithValidateConfig   = (*networkResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*networkResource)(nil)
 )
+
+// networkNamePattern keeps network names usable in Docker API paths and name
+// filters: an empty name or one with a slash reaches another endpoint or
+// matches other networks.
+var networkNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 // NewNetworkResource is the factory of dockerfleet_network.
 func NewNetworkResource() resource.Resource { return &networkResource{} }
@@ -74,9 +82,12 @@ func networkAttributes() map[string]schema.Attribute {
 			Description: "The network name.",
 		},
 		"name": schema.StringAttribute{
-			Required:      true,
-			Description:   "Name of the network on every host. Changing it replaces the network.",
+			Required: true,
+			Description: "Name of the network on every host: letters, digits, `_`, `.` and `-`, " +
+				"starting with a letter or digit. Changing it replaces the network.",
 			PlanModifiers: replace,
+			Validators: []validator.String{stringvalidator.RegexMatches(networkNamePattern,
+				"must start with a letter or digit and hold only letters, digits, _, . and -")},
 		},
 		"host":  hostAttribute("the network"),
 		"hosts": hostsAttribute("the network"),

@@ -609,6 +609,14 @@ resource "dockerfleet_network" "test" {
 		{Config: literal("  labels = { \"dockerfleet.name\" = \"x\" }"),
 			ExpectError: errorMatching(`Reserved Label`)},
 	}
+	// Names Docker would reject, or read as another API path, fail the plan.
+	for _, bad := range []string{"", "a/b", "-net", "nét", "a b"} {
+		steps = append(steps, resource.TestStep{
+			Config: acctest.ProviderConfig() +
+				fmt.Sprintf("resource \"dockerfleet_network\" \"test\" {\n  name = %q\n}\n", bad),
+			ExpectError: errorMatching(`Attribute name must start with a letter or digit`),
+		})
+	}
 	for i := range steps {
 		steps[i].PlanOnly = true
 	}

@@ -3,10 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -17,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -32,6 +35,10 @@ var (
 	_ resource.ResourceWithValidateConfig   = (*volumeResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*volumeResource)(nil)
 )
+
+// volumeNamePattern is the rule Docker's local driver applies to volume
+// names; checking it here fails the plan instead of the apply on each host.
+var volumeNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]+$`)
 
 // NewVolumeResource is the factory of dockerfleet_volume.
 func NewVolumeResource() resource.Resource { return &volumeResource{} }
@@ -78,9 +85,13 @@ func volumeAttributes() map[string]schema.Attribute {
 		},
 		"name": schema.StringAttribute{
 			Required: true,
-			Description: "Name of the volume on every host. Changing it replaces the volume, " +
-				"which needs `allow_data_loss`.",
+			Description: "Name of the volume on every host: at least two letters, digits, `_`, " +
+				"`.` and `-`, starting with a letter or digit, as Docker requires. Changing it " +
+				"replaces the volume, which needs `allow_data_loss`.",
 			PlanModifiers: replace,
+			Validators: []validator.String{stringvalidator.RegexMatches(volumeNamePattern,
+				"must be at least two characters, start with a letter or digit and hold only "+
+					"letters, digits, _, . and -")},
 		},
 		"host":  hostAttribute("the volume"),
 		"hosts": hostsAttribute("the volume"),

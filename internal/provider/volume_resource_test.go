@@ -272,11 +272,22 @@ resource "dockerfleet_volume" "test" {
 `, name, body)
 	}
 
+	// Names Docker's local driver rejects fail the plan, not the apply.
+	var badNames []resource.TestStep
+	for _, bad := range []string{"", "v", "a/b", "-vol", "völ"} {
+		badNames = append(badNames, resource.TestStep{
+			Config: acctest.ProviderConfig() +
+				fmt.Sprintf("resource \"dockerfleet_volume\" \"test\" {\n  name = %q\n}\n", bad),
+			PlanOnly:    true,
+			ExpectError: errorMatching(`Attribute name must be at least two characters`),
+		})
+	}
+
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             destroyedVolume(t, name),
-		Steps: []resource.TestStep{
+		Steps: append(badNames, []resource.TestStep{
 			{
 				Config:      literal("  labels = { \"dockerfleet.spec\" = \"x\" }"),
 				PlanOnly:    true,
@@ -293,6 +304,6 @@ resource "dockerfleet_volume" "test" {
 					"  driver = \"nosuchdriver\"", h1.Unix)),
 				ExpectError: errorMatching(`Creating volume "`+name+`" on host "h1"`, "nosuchdriver"),
 			},
-		},
+		}...),
 	})
 }
