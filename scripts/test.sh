@@ -91,6 +91,7 @@ eval "$(scripts/fleet.sh env)"
 cli_config
 
 step "unit tests" go test ./... -count=1
+step "lint" make --no-print-directory lint
 step "fleet check" env TF_ACC=1 go test ./internal/acctest/ -count=1 -run TestAccFleet
 step "acceptance tests, Terraform $("$terraform" version | head -n1 | awk '{print $2}')" \
 	acceptance "$terraform" registry.terraform.io
