@@ -206,9 +206,7 @@ func (a *applyRun) resolveImages(ctx context.Context, changes []rollout.Change,
 	for _, res := range results {
 		if res.Err != nil {
 			failed[res.Host.Name] = true
-			addHostError(diags, "Image Not Available", res.Host, fmt.Sprintf("Resolving image %q", ref),
-				"Load the image on the host, or allow pulling it with pull = \"missing\" or "+
-					"\"always\". No replica was changed on this host.", res.Err)
+			addImageError(diags, res.Host, ref, res.Err)
 			continue
 		}
 		a.imageIDs[res.Host.Name] = res.Value
@@ -575,4 +573,17 @@ func (r *serviceResource) removeAll(ctx context.Context, state serviceModel, dia
 		tflog.Debug(ctx, "service containers removed", map[string]any{
 			"service": service, "host": res.Host.Name, "containers": res.Value})
 	}
+}
+
+// addImageError tells a host that did not answer from an image it lacks:
+// the first wants the host back, the second the image.
+func addImageError(diags *diag.Diagnostics, h *dockerhost.Host, ref string, err error) {
+	if dockerhost.IsUnreachable(err) {
+		addHostError(diags, "Host Did Not Answer", h, fmt.Sprintf("Resolving image %q", ref),
+			"Bring the host back and apply again. No replica was changed on this host.", err)
+		return
+	}
+	addHostError(diags, "Image Not Available", h, fmt.Sprintf("Resolving image %q", ref),
+		"Load the image on the host, or allow pulling it with pull = \"missing\" or "+
+			"\"always\". No replica was changed on this host.", err)
 }
