@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
@@ -521,20 +522,33 @@ func ensureNetwork(ctx context.Context, h *dockerhost.Host, name string, s netwo
 }
 
 func networkByName(ctx context.Context, h *dockerhost.Host, name string) (network.Summary, bool, error) {
-	var out network.Summary
-	found := false
+	var matches []network.Summary
 	err := h.Read(ctx, func(ctx context.Context, c *client.Client) error {
 		// The name filter matches substrings, so the exact name is picked here.
 		list, err := c.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(
 			filters.Arg("name", name))})
+		matches = matches[:0]
 		for _, n := range list {
 			if n.Name == name {
-				out, found = n, true
+				matches = append(matches, n)
 			}
 		}
 		return err
 	})
-	return out, found, err
+	switch {
+	case err != nil || len(matches) == 0:
+		return network.Summary{}, false, err
+	case len(matches) > 1:
+		// Docker lets several networks share a name; containers cannot then
+		// name any of them, so adopting one would not help.
+		ids := make([]string, len(matches))
+		for i, n := range matches {
+			ids[i] = fmt.Sprintf("%.12s", n.ID)
+		}
+		return network.Summary{}, false, fmt.Errorf("%d networks named %q exist on the host "+
+			"(IDs %s); remove all but one by hand", len(matches), name, strings.Join(ids, ", "))
+	}
+	return matches[0], true, nil
 }
 
 // removeNetwork removes this resource's network from the host once no

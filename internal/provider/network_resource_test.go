@@ -639,3 +639,45 @@ resource "dockerfleet_network" "test" {
 		Steps:                    steps,
 	})
 }
+
+// Several resources that name the same network on the same engine, some
+// reaching it over TCP and some over its socket, are applied at once. Docker
+// would hold several networks of that name if their creations raced; the
+// provider makes them share one.
+func TestAccNetwork_sameNameOnOneEngine(t *testing.T) {
+	t.Parallel()
+	name := acctest.RandomName("net")
+	h1 := acctest.Host(t, "h1")
+	config := acctest.ProviderConfig() + fmt.Sprintf(`
+resource "dockerfleet_network" "test" {
+  count = 6
+  name  = %q
+  host  = { name = "h1", endpoint = count.index %% 2 == 0 ? %q : %q }
+}
+`, name, h1.Unix, h1.TCP)
+
+	onlyOne := func(*terraform.State) error {
+		list, err := acctest.Docker(t, "h1").NetworkList(context.Background(), network.ListOptions{
+			Filters: filters.NewArgs(filters.Arg("name", name))})
+		if err != nil {
+			return err
+		}
+		count := 0
+		for _, n := range list {
+			if n.Name == name {
+				count++
+			}
+		}
+		if count != 1 {
+			return fmt.Errorf("%d networks named %s on h1, want 1", count, name)
+		}
+		return nil
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             destroyedNetwork(t, name),
+		Steps:                    []resource.TestStep{{Config: config, Check: onlyOne}},
+	})
+}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/docker/docker/api/types/container"
@@ -316,7 +317,9 @@ func (o perHostOps[T]) apply(ctx context.Context, d *providerData, hosts []fleet
 				"expects engine_id %s; refresh the dockerfleet_host resource or correct engine_id",
 				facts.EngineID, want)
 		}
+		unlock := lockEnsure(facts.EngineID, o.kind, o.name)
 		v, err := o.ensure(ctx, h)
+		unlock()
 		if err != nil {
 			return types.Object{}, err
 		}
@@ -335,6 +338,23 @@ func (o perHostOps[T]) apply(ctx context.Context, d *providerData, hosts []fleet
 		entries[r.Host.Name] = r.Value
 	}
 	return entries
+}
+
+// ensureLocks holds one mutex per engine, kind and object name. Docker 20.10
+// does not check network names atomically: two resources of one run that
+// name the same network on the same engine both found it missing and both
+// created it, leaving two networks of that name that no container could then
+// be attached to by name. Keyed by engine ID, since one engine may be reached
+// through several endpoints.
+var ensureLocks sync.Map
+
+// lockEnsure takes the lock of one object on one engine and returns its
+// release.
+func lockEnsure(engineID, kind, name string) func() {
+	v, _ := ensureLocks.LoadOrStore(engineID+"\x00"+kind+"\x00"+name, &sync.Mutex{})
+	mu := v.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
 }
 
 // removeFrom deletes the object from each of the hosts, in parallel, and
