@@ -68,6 +68,7 @@ func (r *serviceResource) apply(ctx context.Context, plan serviceModel, prior *s
 	eng := run.engine(plan.Name.ValueString())
 	outcomes := map[string]rollout.Outcome{}
 	cfg := rolloutConfig(ctx, plan, diags)
+	cfg.HealthTimeout = run.spec.HealthDeadline(rollout.DefaultHealthTimeout)
 	tflog.Info(ctx, "rolling out service", map[string]any{
 		"service": plan.Name.ValueString(), "changes": len(changes)})
 	err := rollout.Execute(ctx, changes, cfg, eng, func(c rollout.Change, o rollout.Outcome) {

@@ -189,8 +189,9 @@ func updateAttribute() schema.SingleNestedAttribute {
 				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultMonitor),
 				Description: "How long a new replica must stay running and, with a health " +
 					"check, healthy before it counts as done. It fails when its container " +
-					"exits, its health check reports unhealthy, or it is not healthy within " +
-					"2 minutes. Default `5s`.",
+					"exits, its health check reports unhealthy, or it is not healthy in time: " +
+					"2 minutes, or longer when the health check's start period, interval, " +
+					"retries and timeout need more. Default `5s`.",
 				Validators: []validator.String{durationValidator{}},
 			},
 			"failure_action": schema.StringAttribute{
