@@ -147,6 +147,12 @@ func TestValidate(t *testing.T) {
 		{"two ranges", func(s *Spec) { s.Ports[1].Published = "6000-6001" }, "ports[1].published",
 			"second port range"},
 		{"protocol", func(s *Spec) { s.Ports[0].Protocol = "http" }, "ports[0].protocol", "sctp"},
+		{"host ip", func(s *Spec) { s.Ports[1].HostIP = "not-an-ip" }, "ports[1].host_ip",
+			`"not-an-ip" is not an IP address; accepted: an IPv4 or IPv6`},
+		{"bracketed host ip", func(s *Spec) { s.Ports[1].HostIP = "[::1]" }, "ports[1].host_ip",
+			"without brackets"},
+		{"host ip zone", func(s *Spec) { s.Ports[1].HostIP = "fe80::1%eth0" }, "ports[1].host_ip",
+			"zone"},
 		{"mount type", func(s *Spec) { s.Mounts[0].Type = "nfs" }, "mounts[0].type",
 			"volume, bind or tmpfs"},
 		{"relative target", func(s *Spec) { s.Mounts[0].Target = "cache" }, "mounts[0].target",
@@ -180,6 +186,16 @@ func TestValidate(t *testing.T) {
 				t.Errorf("error %q does not contain %q", errs[0].Error(), tt.want)
 			}
 		})
+	}
+}
+
+func TestValidateAcceptsHostIPs(t *testing.T) {
+	for _, ip := range []string{"", "127.0.0.1", "0.0.0.0", "::1", "::", "fd00::5"} {
+		s := fullSpec()
+		s.Ports[1].HostIP = ip
+		if errs := Validate(s); len(errs) != 0 {
+			t.Errorf("host_ip %q rejected: %v", ip, errs)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package containerspec
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,6 +72,8 @@ const (
 	AcceptedRestart  = "no, always, unless-stopped or on-failure"
 	AcceptedProtocol = "tcp, udp or sctp"
 	AcceptedEnvName  = "a name without '=' and not empty, such as LOG_LEVEL"
+	AcceptedHostIP   = "an IPv4 or IPv6 address without brackets or zone, such as " +
+		"127.0.0.1, 0.0.0.0, ::1 or ::"
 )
 
 // Validate checks a spec and returns every problem found, in a stable order.
@@ -150,6 +153,7 @@ func (v *validation) ports(ports []Port) {
 		}
 		v.oneOf(atItem("ports", i, "protocol"), strings.ToLower(p.Protocol), AcceptedProtocol,
 			"", "tcp", "udp", "sctp")
+		v.hostIP(atItem("ports", i, "host_ip"), p.HostIP)
 		first, last, err := ParsePublished(p.Published)
 		switch {
 		case err != nil:
@@ -164,6 +168,24 @@ func (v *validation) ports(ports []Port) {
 					"one ranged port per service, other ports fixed or not published")
 			}
 		}
+	}
+}
+
+// hostIP refuses what Docker would silently read as "all addresses": a port
+// meant for loopback must never end up open on every interface. Brackets are
+// refused, not stripped, so the value in state is the one Docker reports.
+func (v *validation) hostIP(p Path, raw string) {
+	if raw == "" {
+		return
+	}
+	addr, err := netip.ParseAddr(raw)
+	switch {
+	case strings.HasPrefix(raw, "["):
+		v.add(p, raw, "is bracketed; write IPv6 addresses without brackets", AcceptedHostIP)
+	case err != nil:
+		v.add(p, raw, "is not an IP address", AcceptedHostIP)
+	case addr.Zone() != "":
+		v.add(p, raw, "has a zone, which Docker cannot bind", AcceptedHostIP)
 	}
 }
 

@@ -582,6 +582,12 @@ func TestAccService_badInput(t *testing.T) {
 			extra: `  ports = [{ target = 80, published = "19200-19201" }]`}, `(?s)port\s+range\s+19200-19201`},
 		{svcConfig{name: name, hosts: two, replicas: 1, extra: `  host_selector = { role = "db" }`},
 			`(?s)host_selector.*matches\s+none`},
+		{svcConfig{name: name, hosts: two, replicas: 1,
+			extra: `  ports = [{ target = 80, published = "19210", host_ip = "[::1]" }]`},
+			`(?s)ports\[0\]\.host_ip:\s+"\[::1\]"\s+is\s+bracketed.*::1`},
+		{svcConfig{name: name, hosts: two, replicas: 1,
+			extra: `  ports = [{ target = 80, published = "19210", host_ip = "not-an-ip" }]`},
+			`(?s)ports\[0\]\.host_ip:\s+"not-an-ip"\s+is\s+not\s+an\s+IP`},
 	}
 	// The image attribute is set twice in the bad-image case; HCL rejects
 	// that, so it is written in place of the default one.

@@ -290,7 +290,9 @@ func containerSpecAttributes() map[string]schema.Attribute {
 					"host, or a range (`8000-8009`), from which each replica gets its own port, " +
 					"sticky across plans. Unset: the port is not published."),
 				"protocol": optStr("`tcp` (default), `udp` or `sctp`."),
-				"host_ip":  optStr("Host address to bind; all addresses when unset."),
+				"host_ip": optStr("Host address to bind: " + containerspec.AcceptedHostIP +
+					". IPv6 is written without brackets (`::1`, not `[::1]`). All addresses " +
+					"when unset."),
 			}},
 		},
 		"networks": schema.ListNestedAttribute{
