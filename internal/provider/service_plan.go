@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -174,7 +175,10 @@ func rebuiltHosts(set hostSet, prior *hostSet) map[string]bool {
 type servicePorts struct {
 	// fixed holds the host port of each published port; 0 marks the ranged
 	// one, which each replica takes from rangeOf.
-	fixed     []int
+	fixed []int
+	// hostIPs holds each published port's host_ip, in the order of fixed;
+	// empty when the port binds all addresses.
+	hostIPs   []string
 	rangeOf   *placement.PortRange
 	exclusive bool
 }
@@ -192,7 +196,8 @@ func planPorts(plan *serviceModel, spec *containerspec.Spec) servicePorts {
 		var models []portModel
 		plan.Ports.ElementsAs(context.Background(), &models, false)
 		for _, p := range models {
-			ports = append(ports, containerspec.Port{Published: p.Published.ValueString()})
+			ports = append(ports, containerspec.Port{Published: p.Published.ValueString(),
+				HostIP: p.HostIP.ValueString()})
 		}
 	}
 	for _, p := range ports {
@@ -200,6 +205,7 @@ func planPorts(plan *serviceModel, spec *containerspec.Spec) servicePorts {
 		if err != nil || first == 0 {
 			continue
 		}
+		out.hostIPs = append(out.hostIPs, p.HostIP)
 		if last > first {
 			out.rangeOf = &placement.PortRange{First: first, Last: last}
 			out.fixed = append(out.fixed, 0)
@@ -310,8 +316,11 @@ func placementValue(perHost map[string]int) types.Map {
 }
 
 // endpointsValue lists address:port for every published port of every
-// replica, by replica number. A host whose address is not known yet makes
-// the list unknown: guessing would contradict apply.
+// replica, by replica number. A port bound to one host address is listed
+// with that address, loopback included, because that is the only place it
+// answers; other ports use the address of the host's endpoint. A host whose
+// address is not known yet makes the list unknown: guessing would
+// contradict apply.
 func endpointsValue(set hostSet, replicas []placement.Replica, ports servicePorts) types.List {
 	sorted := append([]placement.Replica(nil), replicas...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Number < sorted[j].Number })
@@ -326,12 +335,23 @@ func endpointsValue(set hostSet, replicas []placement.Replica, ports servicePort
 		if err != nil {
 			return types.ListUnknown(types.StringType)
 		}
-		for _, port := range ports.forReplica(rep.Port) {
-			addr := net.JoinHostPort(ep.Address(), strconv.Itoa(port))
+		for i, port := range ports.forReplica(rep.Port) {
+			addr := net.JoinHostPort(endpointAddress(ports.hostIPs[i], ep.Address()),
+				strconv.Itoa(port))
 			elems = append(elems, types.StringValue(addr))
 		}
 	}
 	return types.ListValueMust(types.StringType, elems)
+}
+
+// endpointAddress is the address a published port answers on: its host_ip
+// unless that is empty or means all addresses (0.0.0.0, ::).
+func endpointAddress(hostIP, hostAddress string) string {
+	ip, err := netip.ParseAddr(hostIP)
+	if err != nil || ip.IsUnspecified() {
+		return hostAddress
+	}
+	return ip.String()
 }
 
 func listInts(l types.List) []int {

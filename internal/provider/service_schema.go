@@ -99,8 +99,10 @@ func serviceSchema(ctx context.Context) schema.Schema {
 			Computed:    true,
 			ElementType: types.StringType,
 			Description: "`address:port` of every published port of every replica, by " +
-				"replica number, the address taken from the host's endpoint. Ready to feed a " +
-				"load balancer.",
+				"replica number. The address is the port's `host_ip` when it names one " +
+				"address (a loopback one included, since the port answers only there), " +
+				"otherwise the address of the host's endpoint. IPv6 addresses are " +
+				"bracketed: `[::1]:8080`. Ready to feed a load balancer.",
 		},
 		"extra_containers": schema.MapAttribute{
 			Computed:    true,
