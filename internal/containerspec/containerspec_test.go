@@ -164,6 +164,41 @@ func TestValidate(t *testing.T) {
 		{"memory", func(s *Spec) { s.Resources.Memory = "lots" }, "resources.memory", "512m"},
 		{"cpus", func(s *Spec) { s.Resources.CPUs = "-1" }, "resources.cpus", "0.5"},
 		{"ulimit", func(s *Spec) { s.Ulimits[0].Hard = 10 }, "ulimits[0].hard", "soft limit"},
+		{"ulimit name", func(s *Spec) { s.Ulimits[0].Name = "files" }, "ulimits[0].name",
+			"nofile"},
+		{"working dir", func(s *Spec) { s.WorkingDir = "srv" }, "working_dir", "absolute"},
+		{"duplicate mount", func(s *Spec) { s.Tmpfs = map[string]string{"/cache/": ""} },
+			`tmpfs["/cache/"]`, "duplicate mount point, already used by mounts[0].target"},
+		{"duplicate mount target", func(s *Spec) { s.Mounts[1].Target = "/cache" },
+			"mounts[1].target", "duplicate mount point"},
+		{"short volume", func(s *Spec) { s.Mounts[0].Source = "c" }, "mounts[0].source",
+			"at least 2 characters"},
+		{"volume name", func(s *Spec) { s.Mounts[0].Source = "/cache" }, "mounts[0].source",
+			"volume name"},
+		{"empty volume", func(s *Spec) { s.Mounts[0].Source = "" }, "mounts[0].source",
+			"volume name"},
+		{"stop signal", func(s *Spec) { s.StopSignal = "SIGSTOPPLEASE" }, "stop_signal",
+			"SIGTERM"},
+		{"signal number", func(s *Spec) { s.StopSignal = "65" }, "stop_signal", "1 to 64"},
+		{"extra host", func(s *Spec) { s.ExtraHosts[0] = "db=10.0.0.9" }, "extra_hosts[0]",
+			"name:address"},
+		{"extra host ip", func(s *Spec) { s.ExtraHosts[1] = "cache:10.0.0.300" },
+			"extra_hosts[1]", "name:address"},
+		{"cap add", func(s *Spec) { s.CapAdd[0] = "NET_ADMINS" }, "capabilities.add",
+			`"NET_ADMINS" is not a known capability`},
+		{"cap drop", func(s *Spec) { s.CapDrop = []string{"CAP_EVERYTHING"} },
+			"capabilities.drop", "ALL"},
+		{"empty network", func(s *Spec) { s.Networks[1].Name = "" }, "networks[1].name", "empty"},
+		{"network twice", func(s *Spec) { s.Networks[1].Name = "b-net" }, "networks[1].name",
+			"listed twice"},
+		{"dns", func(s *Spec) { s.DNS[1] = "dns.example.com" }, "dns[1]", "IP address"},
+		{"hostname", func(s *Spec) { s.Hostname = "web_1" }, "hostname", "RFC 1123"},
+		{"long hostname", func(s *Spec) { s.Hostname = strings.Repeat("a", 65) }, "hostname",
+			"64 characters"},
+		{"sysctl", func(s *Spec) { s.Sysctls = map[string]string{"vm.swappiness": "1"} },
+			`sysctls["vm.swappiness"]`, "net.*"},
+		{"sysctl form", func(s *Spec) { s.Sysctls = map[string]string{"net": "1"} },
+			`sysctls["net"]`, "namespaced"},
 	}
 	s := fullSpec()
 	s.Pull = PullMissing
@@ -195,6 +230,24 @@ func TestValidateAcceptsHostIPs(t *testing.T) {
 		s.Ports[1].HostIP = ip
 		if errs := Validate(s); len(errs) != 0 {
 			t.Errorf("host_ip %q rejected: %v", ip, errs)
+		}
+	}
+}
+
+func TestValidateAcceptsDockerSpellings(t *testing.T) {
+	s := fullSpec()
+	s.StopSignal = "term"
+	s.CapAdd = []string{"sys_admin", "CAP_net_raw", "all"}
+	s.ExtraHosts = []string{"db:fd00::9", "gw:host-gateway"}
+	s.DNS = []string{"fd00::53"}
+	s.Hostname = "web-1.example.com"
+	s.Sysctls = map[string]string{"kernel.shmmax": "1", "fs.mqueue.msg_max": "1",
+		"net.ipv4.conf.eth-0.forwarding": "1"}
+	s.Mounts = append(s.Mounts, Mount{Type: "tmpfs", Target: "/scratch"})
+	for _, sig := range []string{"SIGKILL", "15", "SIGRTMIN+3", "rtmax-2"} {
+		s.StopSignal = sig
+		if errs := Validate(s); len(errs) != 0 {
+			t.Errorf("stop_signal %s: valid spec rejected: %v", sig, errs)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package containerspec
 import (
 	"fmt"
 	"net/netip"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -74,6 +75,22 @@ const (
 	AcceptedEnvName  = "a name without '=' and not empty, such as LOG_LEVEL"
 	AcceptedHostIP   = "an IPv4 or IPv6 address without brackets or zone, such as " +
 		"127.0.0.1, 0.0.0.0, ::1 or ::"
+	AcceptedIP         = "an IPv4 or IPv6 address such as 10.0.0.53 or fd00::53"
+	AcceptedAbsPath    = "an absolute path inside the container, such as /data"
+	AcceptedVolumeName = "a volume name of at least 2 characters: a letter or digit, then " +
+		"letters, digits, _, . or -"
+	AcceptedSignal = "a signal name with or without SIG, such as SIGTERM, TERM, SIGKILL, " +
+		"SIGUSR1 or SIGRTMIN+3, or a signal number from 1 to 64"
+	AcceptedExtraHost  = "name:address, such as db:10.0.0.9, db:fd00::9 or gw:host-gateway"
+	AcceptedCapability = "a Linux capability name with or without CAP_, in any case, such " +
+		"as NET_ADMIN or CAP_SYS_TIME, or ALL"
+	AcceptedHostname = "an RFC 1123 host name of at most 64 characters: dot-separated " +
+		"labels of letters, digits and -, not starting or ending with -"
+	AcceptedUlimit = "core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, " +
+		"nproc, rss, rtprio, rttime, sigpending or stack"
+	AcceptedSysctl = "a namespaced kernel parameter: kernel.msgmax, kernel.msgmnb, " +
+		"kernel.msgmni, kernel.sem, kernel.shmall, kernel.shmmax, kernel.shmmni, " +
+		"kernel.shm_rmid_forced, fs.mqueue.* or net.*"
 )
 
 // Validate checks a spec and returns every problem found, in a stable order.
@@ -96,6 +113,11 @@ func Validate(s Spec) []Error {
 	}
 	v.ports(s.Ports)
 	v.mounts(s.Mounts)
+	v.mountPoints(s.Mounts, s.Tmpfs)
+	v.networks(s.Networks)
+	v.process(s)
+	v.hostNames(s)
+	v.kernel(s)
 	v.oneOf(atField("restart", "policy"), s.Restart.Policy, AcceptedRestart,
 		"", "no", "always", "unless-stopped", "on-failure")
 	if s.Restart.MaxRetries < 0 {
@@ -106,6 +128,9 @@ func Validate(s Spec) []Error {
 	v.resources(s.Resources)
 	v.duration(at("stop_grace_period"), s.StopGracePeriod)
 	for i, u := range s.Ulimits {
+		if !ulimitNames[u.Name] {
+			v.add(atItem("ulimits", i, "name"), u.Name, "is not a known limit", AcceptedUlimit)
+		}
 		if u.Hard != 0 && u.Hard < u.Soft {
 			v.add(atItem("ulimits", i, "hard"), strconv.FormatInt(u.Hard, 10),
 				"is below the soft limit", "a hard limit of at least the soft limit")
@@ -195,18 +220,111 @@ func (v *validation) mounts(mounts []Mount) {
 		v.oneOf(atItem("mounts", i, "type"), typ, AcceptedMount, MountVolume, MountBind, MountTmpfs)
 		if !strings.HasPrefix(m.Target, "/") {
 			v.add(atItem("mounts", i, "target"), m.Target, "is not an absolute path",
-				"an absolute path inside the container, such as /data")
+				AcceptedAbsPath)
 		}
 		if typ == MountBind && !strings.HasPrefix(m.Source, "/") {
 			v.add(atItem("mounts", i, "source"), m.Source, "is not an absolute host path",
 				"an absolute path on the host for bind mounts")
 		}
-		if typ == MountVolume && m.Source == "" {
-			v.add(atItem("mounts", i, "source"), m.Source, "is empty", "a volume name")
+		if typ == MountVolume && !volumeNamePattern.MatchString(m.Source) {
+			v.add(atItem("mounts", i, "source"), m.Source, "is not a volume name",
+				AcceptedVolumeName)
 		}
 		if typ == MountTmpfs && m.Source != "" {
 			v.add(atItem("mounts", i, "source"), m.Source, "is set on a tmpfs mount",
 				"no source for tmpfs mounts")
+		}
+	}
+}
+
+// mountPoints refuses two mounts on one container path, which Docker
+// reports only when it creates the container ("Duplicate mount point").
+func (v *validation) mountPoints(mounts []Mount, tmpfs map[string]string) {
+	seen := map[string]string{}
+	claim := func(p Path, target string) {
+		clean := path.Clean(target)
+		if first, dup := seen[clean]; dup {
+			v.add(p, target, "is a duplicate mount point, already used by "+first,
+				"one mount per container path across mounts and tmpfs")
+			return
+		}
+		seen[clean] = p.String()
+	}
+	for i, m := range mounts {
+		if m.Target != "" {
+			claim(atItem("mounts", i, "target"), m.Target)
+		}
+	}
+	for _, target := range sortedKeys(tmpfs) {
+		if !strings.HasPrefix(target, "/") {
+			v.add(atKey("tmpfs", target), target, "is not an absolute path", AcceptedAbsPath)
+			continue
+		}
+		claim(atKey("tmpfs", target), target)
+	}
+}
+
+func (v *validation) networks(nets []Network) {
+	seen := map[string]bool{}
+	for i, n := range nets {
+		switch {
+		case n.Name == "":
+			v.add(atItem("networks", i, "name"), n.Name, "is empty", "a network name")
+		case seen[n.Name]:
+			v.add(atItem("networks", i, "name"), n.Name, "is listed twice",
+				"each network once; put all its aliases in one entry")
+		}
+		seen[n.Name] = true
+	}
+}
+
+// process checks how the command runs and stops.
+func (v *validation) process(s Spec) {
+	if s.WorkingDir != "" && !strings.HasPrefix(s.WorkingDir, "/") {
+		v.add(at("working_dir"), s.WorkingDir, "is not an absolute path", AcceptedAbsPath)
+	}
+	if s.StopSignal != "" && !knownSignal(s.StopSignal) {
+		v.add(at("stop_signal"), s.StopSignal, "is not a known signal", AcceptedSignal)
+	}
+	for _, c := range s.CapAdd {
+		if !knownCapability(c) {
+			v.add(atField("capabilities", "add"), c, "is not a known capability",
+				AcceptedCapability)
+		}
+	}
+	for _, c := range s.CapDrop {
+		if !knownCapability(c) {
+			v.add(atField("capabilities", "drop"), c, "is not a known capability",
+				AcceptedCapability)
+		}
+	}
+}
+
+// hostNames checks the names and addresses the container resolves.
+func (v *validation) hostNames(s Spec) {
+	if s.Hostname != "" && !validHostname(s.Hostname) {
+		v.add(at("hostname"), s.Hostname, "is not a valid host name", AcceptedHostname)
+	}
+	for i, server := range s.DNS {
+		if _, err := netip.ParseAddr(server); err != nil {
+			v.add(atItem("dns", i, ""), server, "is not an IP address", AcceptedIP)
+		}
+	}
+	for i, entry := range s.ExtraHosts {
+		name, addr, ok := strings.Cut(entry, ":")
+		_, err := netip.ParseAddr(addr)
+		if !ok || name == "" || (err != nil && addr != "host-gateway") {
+			v.add(atItem("extra_hosts", i, ""), entry, "is not name:address",
+				AcceptedExtraHost)
+		}
+	}
+}
+
+func (v *validation) kernel(s Spec) {
+	for _, k := range sortedKeys(s.Sysctls) {
+		if !sysctlNamePattern.MatchString(k) || !namespacedSysctl(k) {
+			v.add(atKey("sysctls", k), k, "is not a namespaced kernel parameter a "+
+				"container can set", AcceptedSysctl)
 		}
 	}
 }

@@ -588,14 +588,36 @@ func TestAccService_badInput(t *testing.T) {
 		{svcConfig{name: name, hosts: two, replicas: 1,
 			extra: `  ports = [{ target = 80, published = "19210", host_ip = "not-an-ip" }]`},
 			`(?s)ports\[0\]\.host_ip:\s+"not-an-ip"\s+is\s+not\s+an\s+IP`},
+		{svcConfig{name: name, hosts: two, replicas: 1, extra: `  working_dir = "srv"`},
+			`(?s)working_dir:\s+"srv"\s+is\s+not\s+an\s+absolute\s+path`},
+		{svcConfig{name: name, hosts: two, replicas: 1, extra: `
+  mounts = [{ type = "tmpfs", target = "/scratch" }]
+  tmpfs  = { "/scratch" = "size=1m" }`},
+			`(?s)tmpfs\["/scratch"\]:.*duplicate\s+mount\s+point.*mounts\[0\]\.target`},
+		{svcConfig{name: name, hosts: two, replicas: 1,
+			extra: `  mounts = [{ source = "x", target = "/data" }]`},
+			`(?s)mounts\[0\]\.source:\s+"x"\s+is\s+not\s+a\s+volume\s+name.*at\s+least\s+2`},
+		{svcConfig{name: name, hosts: two, replicas: 1,
+			extra: `  capabilities = { add = ["NET_ADMINS"] }`},
+			`(?s)capabilities\.add:\s+"NET_ADMINS"\s+is\s+not\s+a\s+known\s+capability`},
+		{svcConfig{name: name, hosts: two, replicas: 1,
+			extra: `  sysctls = { "vm.swappiness" = "1" }`},
+			`(?s)sysctls\["vm.swappiness"\].*namespaced.*net\.\*`},
+		{svcConfig{name: name, hosts: two, replicas: 1, extra: `  extra_hosts = ["db=10.0.0.9"]`},
+			`(?s)extra_hosts\[0\]:\s+"db=10.0.0.9"\s+is\s+not\s+name:address`},
+		{svcConfig{name: name, hosts: two, replicas: 1, extra: `  stop_signal = "SIGNOPE"`},
+			`(?s)stop_signal:\s+"SIGNOPE"\s+is\s+not\s+a\s+known\s+signal.*SIGTERM`},
 	}
-	// The image attribute is set twice in the bad-image case; HCL rejects
-	// that, so it is written in place of the default one.
+	// The image and stop_signal attributes would be set twice in their bad
+	// cases; HCL rejects that, so they are written in place of the defaults.
 	var steps []resource.TestStep
 	for _, c := range cases {
 		hcl := c.cfg.hcl(t)
 		if strings.Contains(c.cfg.extra, "image =") {
 			hcl = strings.Replace(hcl, fmt.Sprintf("image    = %q\n", testImage(t)), "", 1)
+		}
+		if strings.Contains(c.cfg.extra, "stop_signal =") {
+			hcl = strings.Replace(hcl, "stop_signal = \"SIGKILL\"\n", "", 1)
 		}
 		steps = append(steps, resource.TestStep{Config: hcl, PlanOnly: true,
 			ExpectError: regexp.MustCompile(c.want)})

@@ -279,10 +279,12 @@ func containerSpecAttributes() map[string]schema.Attribute {
 			Description: "Environment variables whose values never show in plans, labels or " +
 				"logs. A changed value still replaces the replicas.",
 		},
-		"labels":      strMap("Container labels. Names starting with `dockerfleet.` are reserved."),
-		"user":        optStr("User (and group) the command runs as, such as `1000:1000`."),
-		"working_dir": optStr("Working directory of the command."),
-		"hostname":    optStr("Host name inside the container."),
+		"labels": strMap("Container labels. Names starting with `dockerfleet.` are reserved."),
+		"user":   optStr("User (and group) the command runs as, such as `1000:1000`."),
+		"working_dir": optStr("Working directory of the command: " +
+			containerspec.AcceptedAbsPath + "."),
+		"hostname": optStr("Host name inside the container: " + containerspec.AcceptedHostname +
+			"."),
 		"ports": schema.ListNestedAttribute{
 			Optional:    true,
 			Description: "Ports the container exposes, and publishes on its host.",
@@ -301,7 +303,8 @@ func containerSpecAttributes() map[string]schema.Attribute {
 			Optional:    true,
 			Description: "Networks to attach, by name; the default bridge when unset.",
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"name":    schema.StringAttribute{Required: true, Description: "Network name."},
+				"name": schema.StringAttribute{Required: true,
+					Description: "Network name; each network once."},
 				"aliases": strList("DNS aliases of the container on the network."),
 			}},
 		},
@@ -309,9 +312,11 @@ func containerSpecAttributes() map[string]schema.Attribute {
 			Optional:    true,
 			Description: "Volume, bind and tmpfs mounts.",
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"type":      optStr("`volume` (default), `bind` or `tmpfs`."),
-				"source":    optStr("Volume name, or absolute host path for `bind`; none for `tmpfs`."),
-				"target":    schema.StringAttribute{Required: true, Description: "Path in the container."},
+				"type": optStr("`volume` (default), `bind` or `tmpfs`."),
+				"source": optStr("For `volume`: " + containerspec.AcceptedVolumeName +
+					". For `bind`: an absolute host path. None for `tmpfs`."),
+				"target": schema.StringAttribute{Required: true, Description: "Path in the " +
+					"container; one mount per path across `mounts` and `tmpfs`."},
 				"read_only": optBool("Mount read-only."),
 			}},
 		},
@@ -347,13 +352,15 @@ func containerSpecAttributes() map[string]schema.Attribute {
 				"memory_reservation": optStr("Memory soft limit, same forms as `memory`."),
 			},
 		},
-		"stop_signal":       optStr("Signal that stops the container, such as `SIGTERM`."),
+		"stop_signal": optStr("Signal that stops the container: " +
+			containerspec.AcceptedSignal + "."),
 		"stop_grace_period": duration("Time to wait after the stop signal before killing."),
 		"log_driver":        optStr("Logging driver; the daemon's default when unset."),
 		"log_options":       strMap("Options of the logging driver."),
 		"capabilities": schema.SingleNestedAttribute{
-			Optional:    true,
-			Description: "Kernel capabilities to add and drop, such as `NET_ADMIN`.",
+			Optional: true,
+			Description: "Kernel capabilities to add and drop: " +
+				containerspec.AcceptedCapability + ".",
 			Attributes: map[string]schema.Attribute{
 				"add":  strList("Capabilities to add."),
 				"drop": strList("Capabilities to drop; `ALL` drops every one not added."),
@@ -363,14 +370,15 @@ func containerSpecAttributes() map[string]schema.Attribute {
 		"privileged":  optBool("Run privileged."),
 		"init":        optBool("Run an init process as PID 1."),
 		"tmpfs":       strMap("tmpfs mounts: container path to mount options such as `size=64m`."),
-		"dns":         strList("DNS servers, in order."),
-		"extra_hosts": strList("Extra `/etc/hosts` entries, `name:address`."),
-		"sysctls":     strMap("Namespaced kernel parameters."),
+		"dns":         strList("DNS servers, in order: IP addresses."),
+		"extra_hosts": strList("Extra `/etc/hosts` entries: " + containerspec.AcceptedExtraHost + "."),
+		"sysctls":     strMap("Kernel parameters: " + containerspec.AcceptedSysctl + "."),
 		"ulimits": schema.ListNestedAttribute{
 			Optional:    true,
 			Description: "Resource limits of the process, such as `nofile`.",
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-				"name": schema.StringAttribute{Required: true, Description: "Limit name."},
+				"name": schema.StringAttribute{Required: true,
+					Description: "Limit name: " + containerspec.AcceptedUlimit + "."},
 				"soft": schema.Int64Attribute{Required: true, Description: "Soft limit."},
 				"hard": schema.Int64Attribute{Optional: true,
 					Description: "Hard limit; the soft limit when unset."},
