@@ -72,9 +72,11 @@ func (r *serviceResource) Configure(_ context.Context, req resource.ConfigureReq
 // so that bad input fails at validate with its attribute path.
 func (r *serviceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest,
 	resp *resource.ValidateConfigResponse) {
+	// A value the model cannot hold (a number beyond 64 bits) is reported
+	// by the framework's own check of that attribute, at its path; saying it
+	// here again would only add a second, vaguer error.
 	var cfg serviceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() || !cfg.specKnown() {
+	if diags := req.Config.Get(ctx, &cfg); diags.HasError() || !cfg.specKnown() {
 		return
 	}
 	spec, diags := cfg.spec(ctx)

@@ -565,7 +565,9 @@ func TestAccService_badInput(t *testing.T) {
 		cfg  svcConfig
 		want string
 	}{
-		{svcConfig{name: name, hosts: two, replicas: -1}, `(?s)replicas.*at\s+least\s+0`},
+		{svcConfig{name: name, hosts: two, replicas: -1}, `(?s)replicas.*between\s+0\s+and\s+10000`},
+		{svcConfig{name: name, hosts: two, replicas: 10001},
+			`(?s)replicas.*between\s+0\s+and\s+10000.*got:\s+10001`},
 		{svcConfig{name: name, hosts: two, replicas: 1, extra: `  image = "Bad/Name"`},
 			`(?s)image.*image\s+reference`},
 		{svcConfig{name: name, hosts: two, replicas: 1,

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"regexp"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
@@ -35,6 +36,10 @@ const (
 	defaultFailureAction = "pause"
 )
 
+// maxReplicas bounds replicas to what a fleet of plain engines can run; a
+// larger number is a typo, not a plan.
+const maxReplicas = 10000
+
 func serviceSchema(ctx context.Context) schema.Schema {
 	attrs := map[string]schema.Attribute{
 		"id": schema.StringAttribute{
@@ -61,9 +66,13 @@ func serviceSchema(ctx context.Context) schema.Schema {
 			Optional: true,
 			Computed: true,
 			Default:  int64default.StaticInt64(1),
-			Description: "Number of replicas in `replicated` mode. Default 1. Ignored in " +
-				"`global` mode.",
-			Validators: []validator.Int64{int64validator.AtLeast(0)},
+			Description: "Number of replicas in `replicated` mode, from 0 to " +
+				strconv.Itoa(maxReplicas) + ". Default 1. Ignored in `global` mode.",
+			// TODO: a number beyond 64 bits (1e20) fails in the framework's own
+			// conversion ("Configuration Read Error") before any validator runs;
+			// only a Number attribute with its own range check could name the
+			// range there.
+			Validators: []validator.Int64{int64validator.Between(0, maxReplicas)},
 		},
 		"mode": schema.StringAttribute{
 			Optional: true,
