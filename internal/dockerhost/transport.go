@@ -19,7 +19,7 @@ type WarnFunc func(ctx context.Context, msg string, fields map[string]any)
 // releases what it holds (idle connections, an SSH connection). It does no
 // network I/O.
 func newClient(ep Endpoint, prof *Profile, opts Options) (*client.Client, func(), error) {
-	if err := checkProfileFits(ep, prof); err != nil {
+	if err := ProfileFits(ep, prof); err != nil {
 		return nil, nil, err
 	}
 
@@ -35,9 +35,9 @@ func newClient(ep Endpoint, prof *Profile, opts Options) (*client.Client, func()
 	return nil, nil, fmt.Errorf("unsupported scheme %q", ep.Scheme)
 }
 
-// checkProfileFits refuses a profile of the wrong kind, so that, say, a TLS
+// ProfileFits refuses a profile of the wrong kind, so that, say, a TLS
 // profile named on an ssh:// host is an error rather than silently unused.
-func checkProfileFits(ep Endpoint, prof *Profile) error {
+func ProfileFits(ep Endpoint, prof *Profile) error {
 	if prof == nil {
 		return nil
 	}

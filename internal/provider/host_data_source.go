@@ -72,7 +72,8 @@ func (d *hostDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		return
 	}
 
-	d.data.checkAuth(&resp.Diagnostics, path.Root("auth"), cfg.Auth.ValueString())
+	d.data.checkAuth(&resp.Diagnostics, path.Root("auth"), cfg.Auth.ValueString(),
+		cfg.Endpoint.ValueString())
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -275,7 +275,8 @@ func (r *hostResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 
 	// An unknown profile name is a plan error, not an apply failure.
 	if !plan.Auth.IsUnknown() {
-		r.data.checkAuth(&resp.Diagnostics, path.Root("auth"), plan.Auth.ValueString())
+		r.data.checkAuth(&resp.Diagnostics, path.Root("auth"), plan.Auth.ValueString(),
+			plan.Endpoint.ValueString())
 	}
 	if req.State.Raw.IsNull() {
 		return

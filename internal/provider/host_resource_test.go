@@ -254,6 +254,8 @@ func TestAccHost_badInput(t *testing.T) {
 		"unsupported scheme": {hostConfig("n", "http://10.0.0.1:2375", `{}`), `unsupported scheme "http"`},
 		"empty name":         {hostConfig("", h1.Unix, `{}`), `must start with a letter or digit`},
 		"unknown auth":       {hostConfigAuth("n", h1.TCP, "nope"), `Auth profile "nope" is not defined`},
+		"auth of another kind": {hostConfigAuth("n", h1.TCP, "ssh"),
+			`has no tls block`},
 		"negative timeout": {acctest.ProviderConfig() + fmt.Sprintf(`
 resource "dockerfleet_host" "test" {
   name          = "n"

@@ -188,7 +188,8 @@ func (d *providerData) checkHostAuth(ctx context.Context, diags *diag.Diagnostic
 		var ref hostRefModel
 		diags.Append(host.As(ctx, &ref, objectAsOptions)...)
 		if !ref.Auth.IsUnknown() {
-			d.checkAuth(diags, path.Root("host").AtName("auth"), ref.Auth.ValueString())
+			d.checkAuth(diags, path.Root("host").AtName("auth"), ref.Auth.ValueString(),
+				ref.Endpoint.ValueString())
 		}
 	}
 	if hosts.IsNull() || hosts.IsUnknown() {
@@ -198,7 +199,8 @@ func (d *providerData) checkHostAuth(ctx context.Context, diags *diag.Diagnostic
 	diags.Append(hosts.ElementsAs(ctx, &refs, false)...)
 	for key, ref := range refs {
 		if !ref.Auth.IsUnknown() {
-			d.checkAuth(diags, path.Root("hosts").AtMapKey(key).AtName("auth"), ref.Auth.ValueString())
+			d.checkAuth(diags, path.Root("hosts").AtMapKey(key).AtName("auth"), ref.Auth.ValueString(),
+				ref.Endpoint.ValueString())
 		}
 	}
 }

@@ -164,13 +164,23 @@ func (d *providerData) client(h fleetHost) (*dockerhost.Host, error) {
 	return d.pool.Host(h.target())
 }
 
-// checkAuth reports an auth profile name that the provider block does not
-// define, at the given path.
-func (d *providerData) checkAuth(diags *diag.Diagnostics, at path.Path, name string) {
+// checkAuth reports, at the given path, an auth profile name that the
+// provider block does not define, or a profile of the wrong kind for the
+// endpoint (empty when not known yet), so that both fail at plan.
+func (d *providerData) checkAuth(diags *diag.Diagnostics, at path.Path, name, endpoint string) {
 	if name == "" {
 		return
 	}
-	if _, ok := d.pool.Profile(name); ok {
+	if prof, ok := d.pool.Profile(name); ok {
+		ep, err := dockerhost.ParseEndpoint(endpoint)
+		if err != nil {
+			return
+		}
+		if err := dockerhost.ProfileFits(ep, &prof); err != nil {
+			diags.AddAttributeError(at, "Auth Profile Does Not Fit The Endpoint",
+				fmt.Sprintf("%s (endpoint %s). Name a profile of the kind the endpoint needs.",
+					capitalize(err.Error()), endpoint))
+		}
 		return
 	}
 	defined := "none are defined"
