@@ -483,7 +483,7 @@ func reconcileHost(host, engineID, ref string, obs hostObservation, adopted map[
 		c, ok := found[name]
 		if !ok {
 			if inst.Drift.IsNull() {
-				inst.Drift = types.StringValue(driftRemoved)
+				inst.Drift = types.StringValue(driftRemoved + onHost(host))
 			}
 			instances[name] = inst
 			continue
@@ -498,9 +498,15 @@ func reconcileHost(host, engineID, ref string, obs hostObservation, adopted map[
 		inst.ImageID = types.StringValue(c.ImageID)
 		inst.Digest = types.StringValue(digest)
 		inst.Drift = driftOf(c, obs, engineID, ref, prevDigest, digest)
+		if !inst.Drift.IsNull() {
+			// The plan hides the unchanged host attribute: say it here.
+			inst.Drift = types.StringValue(inst.Drift.ValueString() + onHost(host))
+		}
 		instances[name] = inst
 	}
 }
+
+func onHost(host string) string { return fmt.Sprintf(" on host %q", host) }
 
 func driftOf(c container.Summary, obs hostObservation, engineID, ref, prevDigest,
 	digest string) types.String {

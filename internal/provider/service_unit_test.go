@@ -115,6 +115,11 @@ func TestReconcileHostDriftKinds(t *testing.T) {
 			t.Errorf("%s drift = %q, want %q", name, got, drift)
 		}
 	}
+	for _, name := range []string{"web-2", "web-3", "web-4"} {
+		if got := instances[name].Drift.ValueString(); !strings.HasSuffix(got, ` on host "h1"`) {
+			t.Errorf("%s drift = %q does not name its host", name, got)
+		}
+	}
 	if len(extras) != 1 || extras["h1/web-1-failed-abc"] != "c8" {
 		t.Errorf("extras = %v", extras)
 	}
