@@ -216,9 +216,20 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
 
+// schemaChecked are the spec values that attribute validators of the schema
+// already check at their exact path; reporting them from the spec as well
+// would show every such mistake twice.
+var schemaChecked = map[string]bool{
+	"pull": true, "stop_grace_period": true, "healthcheck.interval": true,
+	"healthcheck.timeout": true, "healthcheck.start_period": true,
+}
+
 // addSpecErrors reports every problem of the spec at its attribute path.
 func addSpecErrors(diags *diag.Diagnostics, spec containerspec.Spec) {
 	for _, e := range containerspec.Validate(spec) {
+		if schemaChecked[e.Path.String()] {
+			continue
+		}
 		at := specErrorPath(e.Path)
 		detail := fmt.Sprintf("%s: %q %s.", e.Path, e.Value, e.Problem)
 		if e.Accepted != "" {

@@ -38,12 +38,16 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 	raw := req.ConfigValue.ValueString()
 	d, err := time.ParseDuration(raw)
 	switch {
+	// The detail names the attribute: Terraform points errors in nested
+	// attributes at the resource header, not at the line of the value.
 	case err != nil:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("%q is not a duration. Expected %s.", raw, v.Description(ctx)))
+			fmt.Sprintf("%s: %q is not a duration. Expected %s.", req.Path, raw,
+				v.Description(ctx)))
 	case d < 0 || (v.positive && d == 0):
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("%q is not allowed here. Expected %s.", raw, v.Description(ctx)))
+			fmt.Sprintf("%s: %q is not allowed here. Expected %s.", req.Path, raw,
+				v.Description(ctx)))
 	}
 }
 
