@@ -295,8 +295,12 @@ func containerSpecAttributes() map[string]schema.Attribute {
 		"hostname": optStr("Host name inside the container: " + containerspec.AcceptedHostname +
 			"."),
 		"ports": schema.ListNestedAttribute{
-			Optional:    true,
-			Description: "Ports the container exposes, and publishes on its host.",
+			Optional: true,
+			Description: "Ports the container exposes, and publishes on its host. A " +
+				"service can publish at most one port range; its other ports are fixed or not " +
+				"published. The range is shared by all replicas across all hosts: each " +
+				"replica gets its own port from it, so the range needs at least as many " +
+				"ports as there are replicas.",
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"target": schema.Int64Attribute{Required: true, Description: "Container port."},
 				"published": optStr("Host port: one port (`80`), which allows one replica per " +
