@@ -84,8 +84,8 @@ const (
 	AcceptedExtraHost  = "name:address, such as db:10.0.0.9, db:fd00::9 or gw:host-gateway"
 	AcceptedCapability = "a Linux capability name with or without CAP_, in any case, such " +
 		"as NET_ADMIN or CAP_SYS_TIME, or ALL"
-	AcceptedHostname = "an RFC 1123 host name of at most 64 characters: dot-separated " +
-		"labels of letters, digits and -, not starting or ending with -"
+	AcceptedHostname = "an RFC 1123 host name of at most 64 characters (dot-separated " +
+		"labels of letters, digits and -, not starting or ending with -)"
 	AcceptedUlimit = "core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, " +
 		"nproc, rss, rtprio, rttime, sigpending or stack"
 	AcceptedSysctl = "a namespaced kernel parameter: kernel.msgmax, kernel.msgmnb, " +

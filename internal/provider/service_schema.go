@@ -385,7 +385,7 @@ func containerSpecAttributes() map[string]schema.Attribute {
 		"tmpfs":       strMap("tmpfs mounts: container path to mount options such as `size=64m`."),
 		"dns":         strList("DNS servers, in order: IP addresses."),
 		"extra_hosts": strList("Extra `/etc/hosts` entries: " + containerspec.AcceptedExtraHost + "."),
-		"sysctls":     strMap("Kernel parameters: " + containerspec.AcceptedSysctl + "."),
+		"sysctls":     strMap("Kernel parameters; each key is " + containerspec.AcceptedSysctl + "."),
 		"ulimits": schema.ListNestedAttribute{
 			Optional:    true,
 			Description: "Resource limits of the process, such as `nofile`.",
