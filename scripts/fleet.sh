@@ -317,6 +317,13 @@ stop_daemon() {
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
+		# A dockerd still alive after the timeout would keep its sockets and
+		# make the next start fail with "address already in use".
+		if kill -0 "$pid" 2>/dev/null; then
+			log "$h: dockerd $pid did not stop in ${STOP_TIMEOUT}s; killing it"
+			kill -KILL "$pid" 2>/dev/null || true
+			while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+		fi
 	fi
 	local f
 	while IFS= read -r f; do
