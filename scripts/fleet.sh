@@ -400,7 +400,9 @@ image_ids() {
 # load_images loads the archive unless the host already has exactly its images.
 load_images() {
 	local h=$1
-	if [ "$(image_ids "$h")" = "$(cat "$FLEET_DIR/images/images.ids")" ]; then
+	local want
+	want=$(cat "$FLEET_DIR/images/images.ids" 2>/dev/null)
+	if [ -n "$want" ] && [ "$(image_ids "$h")" = "$want" ]; then
 		return
 	fi
 	dockercli "$h" load -q -i "$FLEET_DIR/images/images.tar" >/dev/null
@@ -543,7 +545,12 @@ cmd_host() {
 	check_host "$h"
 	case "$op" in
 	stop) stop_daemon "$h" ;;
-	start) bring_up_host "$h" ;;
+	start)
+		# A host whose data went while it was down (a wipe cut short) gets
+		# the test images back; loading is skipped when they are there.
+		bring_up_host "$h"
+		load_images "$h"
+		;;
 	wipe)
 		stop_daemon "$h"
 		rm -rf --one-file-system "$(hostdir "$h")"
