@@ -19,8 +19,10 @@ resource "dockerfleet_service" "web" {
   spread_by     = "zone"
   max_per_host  = 2
 
-  # A range gives each replica its own host port, so replicas roll
-  # start-first; a single published port would allow one replica per host.
+  # A range gives each replica on a host its own host port (a single
+  # published port would allow one replica per host). Replicas that publish
+  # host ports always roll stop-first: each keeps its port, so its new
+  # container cannot bind it beside the old one.
   ports      = [{ target = 8080, published = "8000-8009" }]
   env        = { LOG_LEVEL = "info" }
   secret_env = { DB_PASSWORD = var.db_password }
@@ -35,7 +37,7 @@ resource "dockerfleet_service" "web" {
 
   update = {
     parallelism    = 2
-    order          = "start-first"
+    order          = "stop-first"
     monitor        = "15s"
     failure_action = "rollback"
   }
