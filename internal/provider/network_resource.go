@@ -59,7 +59,10 @@ func (r *networkResource) Metadata(_ context.Context, req resource.MetadataReque
 func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		Description: "One Docker network, created with the same name and settings on each of its " +
-			"hosts. Docker cannot change a network's settings or labels in place, so only the " +
+			"hosts. On many hosts it is one separate network per host, not one network spanning " +
+			"them: with `bridge`, containers on different hosts cannot reach each other through " +
+			"it; reach a replica on another host at its published endpoint. " +
+			"Docker cannot change a network's settings or labels in place, so only the " +
 			"set of hosts is updated in place: adding a host creates the network there, removing " +
 			"one removes it there. Any other change replaces the network on every host. " +
 			"Destroying a network that containers still use fails with an error naming the host " +
