@@ -128,8 +128,11 @@ func serviceSchema(ctx context.Context) schema.Schema {
 	}
 	return schema.Schema{
 		Description: "Replicas of one container spec placed over a fleet of hosts at plan " +
-			"time. The plan lists every replica with its host and says, replica by replica, " +
-			"which are created, replaced or removed. Only replicas whose spec changed, that " +
+			"time. The service shows as an in-place update even when containers are replaced: " +
+			"the plan marks, replica by replica, which are created (with their host), " +
+			"replaced (`container_id` known after apply) or removed. Terraform hides a " +
+			"replaced replica's unchanged `host`; `placement`, `drift` or " +
+			"`terraform show -json` give it. Only replicas whose spec changed, that " +
 			"moved or that drifted are replaced.",
 		Attributes: attrs,
 	}
@@ -151,9 +154,9 @@ func instanceAttributes() map[string]schema.Attribute {
 			ElementType: types.Int64Type,
 			Description: "Host ports the replica publishes, in the order of `ports`.",
 		},
-		"drift": str("Why refresh found the replica differing from state (container removed, " +
-			"stopped, running another image, changed by hand, host rebuilt); null when it " +
-			"does not."),
+		"drift": str("Why refresh found the replica differing from state: container " +
+			"removed, `container removed (the last apply did not complete it)`, stopped, " +
+			"running another image, changed by hand, host rebuilt. Null when it does not."),
 	}
 }
 
