@@ -1,3 +1,5 @@
+# Uses the provider block of the provider page (auth profile ops-ssh).
+
 # Facts of an engine this configuration does not manage.
 data "dockerfleet_host" "build" {
   endpoint = "ssh://deploy@build.internal"

@@ -1,3 +1,5 @@
+# Uses the provider block of the provider page (auth profile prod-tls).
+
 variable "nodes" {
   description = "Fleet hosts by name, with their address and zone."
   type = map(object({

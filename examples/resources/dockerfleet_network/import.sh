@@ -6,4 +6,4 @@
 #   <name>@host:<host>=<endpoint>                    the single `host`
 # An entry may end in ";auth=<profile>" to name the auth profile of that host.
 terraform import dockerfleet_network.app \
-  'app@web-1=tcp://10.0.0.11:2376;auth=prod-tls,web-2=tcp://10.0.0.12:2376;auth=prod-tls'
+  'app@node-a=tcp://10.0.0.11:2376;auth=prod-tls,node-b=tcp://10.0.0.12:2376;auth=prod-tls'

@@ -1,14 +1,17 @@
-# The same network on every web host. Adding a host to dockerfleet_host.web
+# Uses the provider block of the provider page (auth profile prod-tls)
+# and dockerfleet_host.node from the dockerfleet_host page.
+
+# The same network on every node. Adding a host to dockerfleet_host.node
 # creates the network there only; removing one removes it there only.
 resource "dockerfleet_network" "app" {
-  hosts = dockerfleet_host.web
+  hosts = dockerfleet_host.node
   name  = "app"
 }
 
 # IPv4 and IPv6 pools together. Subnets are compared by meaning, so the
 # daemon's own spelling and order never show up in a plan.
 resource "dockerfleet_network" "backend" {
-  hosts = dockerfleet_host.web
+  hosts = dockerfleet_host.node
   name  = "backend"
   ipv6  = true
 

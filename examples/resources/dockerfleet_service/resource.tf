@@ -1,3 +1,5 @@
+# Uses the provider block of the provider page (auth profile prod-tls).
+
 resource "dockerfleet_host" "node" {
   for_each = {
     node-a = { endpoint = "tcp://10.0.0.11:2376", zone = "a" }
