@@ -121,7 +121,7 @@ func serviceSchema(ctx context.Context) schema.Schema {
 				"with their IDs. The next apply removes them.",
 		},
 		"update":   updateAttribute(),
-		"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		"timeouts": timeoutsAttribute(ctx),
 	}
 	for name, a := range containerSpecAttributes() {
 		attrs[name] = a
@@ -272,7 +272,7 @@ func containerSpecAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"image": schema.StringAttribute{
 			Required:    true,
-			Description: "Image reference: " + containerspec.AcceptedImage + ".",
+			Description: "Image every replica runs, given as " + containerspec.AcceptedImage + ".",
 		},
 		"pull": schema.StringAttribute{
 			Optional: true,
@@ -401,4 +401,23 @@ func containerSpecAttributes() map[string]schema.Attribute {
 			}},
 		},
 	}
+}
+
+// timeoutsAttribute is the timeouts package's attribute with descriptions:
+// its Opts describe the fields, and the outer description is set on the
+// nested attribute it returns.
+func timeoutsAttribute(ctx context.Context) schema.Attribute {
+	a := timeouts.Attributes(ctx, timeouts.Opts{
+		Create: true, Update: true, Delete: true,
+		CreateDescription: "Bound on a whole create, as a duration such as `10m`. Default `10m`.",
+		UpdateDescription: "Bound on a whole update, as a duration such as `20m`. Default `20m`.",
+		DeleteDescription: "Bound on a whole delete, as a duration such as `5m`. Default `5m`.",
+	})
+	nested, ok := a.(schema.SingleNestedAttribute)
+	if !ok {
+		return a
+	}
+	nested.Description = "How long a create, update or delete may take in all. A rollout " +
+		"cut short by it stops like `failure_action = \"pause\"` and records its progress."
+	return nested
 }

@@ -55,15 +55,15 @@ func (r *volumeResource) Metadata(_ context.Context, req resource.MetadataReques
 func (r *volumeResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		Description: "One named Docker volume on each of its hosts. A volume's data is never " +
-			"removed as a side effect of another change:\n\n" +
-			"- Docker cannot change a volume's driver, options or labels, and replacing a " +
+			"removed as a side effect of another change.\n\n" +
+			"Docker cannot change a volume's driver, options or labels, and replacing a " +
 			"volume deletes its data. A change of `name`, `driver`, `driver_options` or `labels` " +
 			"is therefore refused at plan time unless `allow_data_loss = true`; then the plan " +
-			"shows the replacement.\n" +
-			"- Removing a host from `hosts` forgets the volume on that host and leaves it in " +
+			"shows the replacement.\n\n" +
+			"Removing a host from `hosts` forgets the volume on that host and leaves it in " +
 			"place (a warning says so); adding the host back adopts it. With " +
-			"`allow_data_loss = true` the volume is removed from that host instead.\n" +
-			"- Destroying the resource removes the volume from every host, but never one that a " +
+			"`allow_data_loss = true` the volume is removed from that host instead.\n\n" +
+			"Destroying the resource removes the volume from every host, but never one that a " +
 			"container still uses: the error names the host and the containers. Containers of " +
 			"dockerfleet services being destroyed in the same run are waited for, up to one " +
 			"minute.\n\n" +
