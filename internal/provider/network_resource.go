@@ -23,7 +23,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/dockerfleet/terraform-provider-dockerfleet/internal/dockerhost"
 	"github.com/dockerfleet/terraform-provider-dockerfleet/internal/ipam"
@@ -213,74 +212,18 @@ func (r *networkResource) Configure(_ context.Context, req resource.ConfigureReq
 
 func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest,
 	resp *resource.CreateResponse) {
-	var plan networkResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
-		return
-	}
-	hosts, diags := r.data.resolveHosts(ctx, plan.Host, plan.Hosts)
-	resp.Diagnostics.Append(diags...)
-	ops := r.ops(ctx, &plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	// Hosts that succeed are saved even when others fail; Terraform then
-	// marks the network tainted, and the next apply replaces it. When no
-	// host succeeded there is nothing to save.
-	entries := ops.apply(ctx, r.data, hosts.Hosts, &resp.Diagnostics)
-	if len(entries) == 0 && resp.Diagnostics.HasError() {
-		return
-	}
-	plan.ID = plan.Name
-	plan.PerHost = perHostMap(networkHostType, entries)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	r.crud().create(ctx, req, resp)
 }
 
-func (r *networkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state networkResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
-		return
-	}
-	imported, diags := req.Private.GetKey(ctx, privateImported)
-	resp.Diagnostics.Append(diags...)
-	hosts, diags := r.data.resolveHosts(ctx, state.Host, state.Hosts)
-	resp.Diagnostics.Append(diags...)
-	ops := r.ops(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	// An import has no settings yet: take any object of ours, settings come
-	// from its labels.
-	if len(imported) > 0 {
-		ops.spec = ""
-	}
-	var readDiags diag.Diagnostics
-	entries, engines, found := ops.read(ctx, r.data, hosts, perHostEntries(state.PerHost), &readDiags)
-	resp.Diagnostics.Append(readDiags...)
-	// Only an object gone from every host, with every host answering, is
-	// gone for good; otherwise the plan recreates it where it is missing.
-	if len(entries) == 0 && len(hosts.Hosts) > 0 && !readDiags.HasError() &&
-		readDiags.WarningsCount() == 0 {
-		tflog.Info(ctx, "network gone from every host", map[string]any{"name": state.Name.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-
-	state.PerHost = perHostMap(networkHostType, entries)
-	if len(imported) > 0 {
-		r.adoptImported(ctx, &state, found, engines, &resp.Diagnostics)
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+func (r *networkResource) Read(ctx context.Context, req resource.ReadRequest,
+	resp *resource.ReadResponse) {
+	r.crud().read(ctx, req, resp)
 }
 
 // adoptImported fills the settings of an imported network from the settings
 // label of the network found, and the engine IDs of the host references.
-func (r *networkResource) adoptImported(ctx context.Context, state *networkResourceModel, found map[string]string,
-	engines map[string]string, diags *diag.Diagnostics) {
+func (r *networkResource) adoptImported(ctx context.Context, state *networkResourceModel,
+	found, engines map[string]string, diags *diag.Diagnostics) {
 	var s networkSettings
 	if err := decodeSettings(found, labels.KindNetwork, state.Name.ValueString(), &s); err != nil {
 		diags.AddError("Cannot Import Network", err.Error())
@@ -292,55 +235,18 @@ func (r *networkResource) adoptImported(ctx context.Context, state *networkResou
 
 func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest,
 	resp *resource.UpdateResponse) {
-	var plan, state networkResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
-		return
-	}
-	planned, diags := r.data.resolveHosts(ctx, plan.Host, plan.Hosts)
-	resp.Diagnostics.Append(diags...)
-	prior, diags := r.data.resolveHosts(ctx, state.Host, state.Hosts)
-	resp.Diagnostics.Append(diags...)
-	ops := r.ops(ctx, &plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	r.crud().update(ctx, req, resp)
+}
 
-	// Settings never change in place (they force replacement), so an update
-	// only removes the network from dropped hosts and creates it where the
-	// plan left a host's entry unknown.
-	failed := ops.removeFrom(ctx, r.data, droppedHosts(prior, planned), &resp.Diagnostics)
-	created := ops.apply(ctx, r.data, pendingHosts(planned, plan.PerHost), &resp.Diagnostics)
-
-	plan.PerHost = mergeEntries(networkHostType, plan.PerHost, created, perHostEntries(state.PerHost), failed)
-	plan.Host, plan.Hosts = keepFailedHosts(plan.Host, state.Host, plan.Hosts, state.Hosts, failed)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+// dropHosts removes the network from the hosts taken out of its set.
+func (r *networkResource) dropHosts(ctx context.Context, ops perHostOps[network.Summary],
+	_ *networkResourceModel, dropped []fleetHost, diags *diag.Diagnostics) map[string]bool {
+	return ops.removeFrom(ctx, r.data, dropped, diags)
 }
 
 func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	resp *resource.DeleteResponse) {
-	var state networkResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
-		return
-	}
-	hosts, diags := r.data.resolveHosts(ctx, state.Host, state.Hosts)
-	resp.Diagnostics.Append(diags...)
-	ops := r.ops(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	failed := ops.removeFrom(ctx, r.data, hosts.Hosts, &resp.Diagnostics)
-	if len(failed) == 0 {
-		return
-	}
-	// The hosts where removal failed stay in state, so a later destroy
-	// tries them again.
-	state.PerHost = mergeEntries(networkHostType, types.MapNull(networkHostType), nil,
-		perHostEntries(state.PerHost), failed)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	r.crud().delete(ctx, req, resp)
 }
 
 func (r *networkResource) ImportState(ctx context.Context, req resource.ImportStateRequest,
@@ -355,38 +261,7 @@ func (r *networkResource) ImportState(ctx context.Context, req resource.ImportSt
 
 func (r *networkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return
-	}
-	var plan networkResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	planned, diags := r.data.resolveHosts(ctx, plan.Host, plan.Hosts)
-	resp.Diagnostics.Append(diags...)
-	r.data.checkHostAuth(ctx, &resp.Diagnostics, plan.Host, plan.Hosts)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	var prior *hostSet
-	stateEntries := map[string]types.Object{}
-	if !req.State.Raw.IsNull() {
-		var state networkResourceModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		set, diags := r.data.resolveHosts(ctx, state.Host, state.Hosts)
-		resp.Diagnostics.Append(diags...)
-		prior, stateEntries = &set, perHostEntries(state.PerHost)
-	}
-
-	if !plan.Name.IsUnknown() {
-		plan.ID = plan.Name
-	}
-	decisions := planPerHost(planned, prior, recordedEngines(stateEntries))
-	plan.PerHost = plannedPerHost(networkHostType, planned, decisions, stateEntries)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	r.crud().modifyPlan(ctx, req, resp)
 }
 
 func (r *networkResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest,
@@ -441,13 +316,12 @@ func checkIPAMConfig(ctx context.Context, elem attr.Value, ipv6 bool, diags *dia
 	}
 }
 
-// configured reports a resource used before the provider was configured.
-func (r *networkResource) configured(diags *diag.Diagnostics) bool {
-	if r.data == nil {
-		providerNotConfigured(diags)
-		return false
-	}
-	return true
+// networkCRUD is the per-host CRUD logic as networks use it.
+type networkCRUD = perHostCRUD[networkResourceModel, *networkResourceModel, network.Summary]
+
+// crud binds the shared per-host steps to this resource.
+func (r *networkResource) crud() networkCRUD {
+	return networkCRUD{data: r.data, ops: r.ops, adopt: r.adoptImported, dropHosts: r.dropHosts}
 }
 
 // ops binds the per-host operations to this network's settings.
@@ -655,6 +529,14 @@ type networkResourceModel struct {
 	IPAM          types.Object `tfsdk:"ipam"`
 	PerHost       types.Map    `tfsdk:"per_host"`
 }
+
+func (m *networkResourceModel) nameAndID() (name, id *types.String) { return &m.Name, &m.ID }
+
+func (m *networkResourceModel) hostRefs() (*types.Object, *types.Map) { return &m.Host, &m.Hosts }
+
+func (m *networkResourceModel) perHost() *types.Map { return &m.PerHost }
+
+func (m *networkResourceModel) perHostType() types.ObjectType { return networkHostType }
 
 type ipamModel struct {
 	Driver  types.String `tfsdk:"driver"`

@@ -21,7 +21,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/dockerfleet/terraform-provider-dockerfleet/internal/dockerhost"
 	"github.com/dockerfleet/terraform-provider-dockerfleet/internal/labels"
@@ -155,107 +154,47 @@ func (r *volumeResource) Configure(_ context.Context, req resource.ConfigureRequ
 	}
 }
 
+// Create saves the hosts that succeed even when others fail; the next apply
+// replaces the tainted volume, and the volumes were created in this run, so
+// they hold no data yet.
 func (r *volumeResource) Create(ctx context.Context, req resource.CreateRequest,
 	resp *resource.CreateResponse) {
-	var plan volumeResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
-		return
-	}
-	hosts, diags := r.data.resolveHosts(ctx, plan.Host, plan.Hosts)
-	resp.Diagnostics.Append(diags...)
-	ops := r.ops(ctx, &plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	// Hosts that succeed are saved even when others fail; Terraform then
-	// marks the volume tainted, and the next apply replaces it (the volumes
-	// were created in this run, so they hold no data yet). When no host
-	// succeeded there is nothing to save.
-	entries := ops.apply(ctx, r.data, hosts.Hosts, &resp.Diagnostics)
-	if len(entries) == 0 && resp.Diagnostics.HasError() {
-		return
-	}
-	plan.ID = plan.Name
-	plan.PerHost = perHostMap(volumeHostType, entries)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	r.crud().create(ctx, req, resp)
 }
 
-func (r *volumeResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state volumeResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
-		return
-	}
-	imported, diags := req.Private.GetKey(ctx, privateImported)
-	resp.Diagnostics.Append(diags...)
-	hosts, diags := r.data.resolveHosts(ctx, state.Host, state.Hosts)
-	resp.Diagnostics.Append(diags...)
-	ops := r.ops(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+func (r *volumeResource) Read(ctx context.Context, req resource.ReadRequest,
+	resp *resource.ReadResponse) {
+	r.crud().read(ctx, req, resp)
+}
 
-	if len(imported) > 0 {
-		ops.spec = ""
-	}
-	var readDiags diag.Diagnostics
-	entries, engines, found := ops.read(ctx, r.data, hosts, perHostEntries(state.PerHost), &readDiags)
-	resp.Diagnostics.Append(readDiags...)
-	// Only an object gone from every host, with every host answering, is
-	// gone for good; otherwise the plan recreates it where it is missing.
-	if len(entries) == 0 && len(hosts.Hosts) > 0 && !readDiags.HasError() &&
-		readDiags.WarningsCount() == 0 {
-		tflog.Info(ctx, "volume gone from every host", map[string]any{"name": state.Name.ValueString()})
-		resp.State.RemoveResource(ctx)
+// adoptImported fills the settings of an imported volume from the settings
+// label of the volume found, and the engine IDs of the host references.
+func (r *volumeResource) adoptImported(ctx context.Context, state *volumeResourceModel,
+	found, engines map[string]string, diags *diag.Diagnostics) {
+	var s volumeSettings
+	if err := decodeSettings(found, labels.KindVolume, state.Name.ValueString(), &s); err != nil {
+		diags.AddError("Cannot Import Volume", err.Error())
 		return
 	}
-
-	state.PerHost = perHostMap(volumeHostType, entries)
-	if len(imported) > 0 {
-		var s volumeSettings
-		if err := decodeSettings(found, labels.KindVolume, state.Name.ValueString(), &s); err != nil {
-			resp.Diagnostics.AddError("Cannot Import Volume", err.Error())
-			return
-		}
-		state.setSettings(s)
-		state.AllowDataLoss = types.BoolValue(false)
-		state.Host, state.Hosts = fillImportedEngines(state.Host, state.Hosts, engines)
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	state.setSettings(s)
+	state.AllowDataLoss = types.BoolValue(false)
+	state.Host, state.Hosts = fillImportedEngines(state.Host, state.Hosts, engines)
 }
 
 func (r *volumeResource) Update(ctx context.Context, req resource.UpdateRequest,
 	resp *resource.UpdateResponse) {
-	var plan, state volumeResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
-		return
-	}
-	planned, diags := r.data.resolveHosts(ctx, plan.Host, plan.Hosts)
-	resp.Diagnostics.Append(diags...)
-	prior, diags := r.data.resolveHosts(ctx, state.Host, state.Hosts)
-	resp.Diagnostics.Append(diags...)
-	ops := r.ops(ctx, &plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	r.crud().update(ctx, req, resp)
+}
 
-	failed := map[string]bool{}
-	dropped := droppedHosts(prior, planned)
+// dropHosts removes the volume from the hosts taken out of its set only when
+// allow_data_loss says so; otherwise the volume and its data stay there.
+func (r *volumeResource) dropHosts(ctx context.Context, ops perHostOps[volume.Volume],
+	plan *volumeResourceModel, dropped []fleetHost, diags *diag.Diagnostics) map[string]bool {
 	if plan.AllowDataLoss.ValueBool() {
-		failed = ops.removeFrom(ctx, r.data, dropped, &resp.Diagnostics)
-	} else {
-		forgetVolume(&resp.Diagnostics, plan.Name.ValueString(), dropped)
+		return ops.removeFrom(ctx, r.data, dropped, diags)
 	}
-	created := ops.apply(ctx, r.data, pendingHosts(planned, plan.PerHost), &resp.Diagnostics)
-
-	plan.PerHost = mergeEntries(volumeHostType, plan.PerHost, created, perHostEntries(state.PerHost), failed)
-	plan.Host, plan.Hosts = keepFailedHosts(plan.Host, state.Host, plan.Hosts, state.Hosts, failed)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	forgetVolume(diags, plan.Name.ValueString(), dropped)
+	return map[string]bool{}
 }
 
 // forgetVolume warns about the hosts where the volume stays untracked.
@@ -271,25 +210,7 @@ func forgetVolume(diags *diag.Diagnostics, name string, hosts []fleetHost) {
 
 func (r *volumeResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	resp *resource.DeleteResponse) {
-	var state volumeResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
-		return
-	}
-	hosts, diags := r.data.resolveHosts(ctx, state.Host, state.Hosts)
-	resp.Diagnostics.Append(diags...)
-	ops := r.ops(ctx, &state, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	failed := ops.removeFrom(ctx, r.data, hosts.Hosts, &resp.Diagnostics)
-	if len(failed) == 0 {
-		return
-	}
-	state.PerHost = mergeEntries(volumeHostType, types.MapNull(volumeHostType), nil,
-		perHostEntries(state.PerHost), failed)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	r.crud().delete(ctx, req, resp)
 }
 
 func (r *volumeResource) ImportState(ctx context.Context, req resource.ImportStateRequest,
@@ -304,39 +225,7 @@ func (r *volumeResource) ImportState(ctx context.Context, req resource.ImportSta
 
 func (r *volumeResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return
-	}
-	var plan volumeResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	planned, diags := r.data.resolveHosts(ctx, plan.Host, plan.Hosts)
-	resp.Diagnostics.Append(diags...)
-	r.data.checkHostAuth(ctx, &resp.Diagnostics, plan.Host, plan.Hosts)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	var prior *hostSet
-	stateEntries := map[string]types.Object{}
-	if !req.State.Raw.IsNull() {
-		var state volumeResourceModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		refuseDataLoss(&resp.Diagnostics, &plan, &state)
-		set, diags := r.data.resolveHosts(ctx, state.Host, state.Hosts)
-		resp.Diagnostics.Append(diags...)
-		prior, stateEntries = &set, perHostEntries(state.PerHost)
-	}
-
-	if !plan.Name.IsUnknown() {
-		plan.ID = plan.Name
-	}
-	decisions := planPerHost(planned, prior, recordedEngines(stateEntries))
-	plan.PerHost = plannedPerHost(volumeHostType, planned, decisions, stateEntries)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	r.crud().modifyPlan(ctx, req, resp)
 }
 
 // refuseDataLoss stops a plan that would replace the volume, deleting its
@@ -372,12 +261,14 @@ func (r *volumeResource) ValidateConfig(ctx context.Context, req resource.Valida
 	reservedLabels(ctx, &resp.Diagnostics, path.Root("labels"), cfg.Labels)
 }
 
-func (r *volumeResource) configured(diags *diag.Diagnostics) bool {
-	if r.data == nil {
-		providerNotConfigured(diags)
-		return false
-	}
-	return true
+// volumeCRUD is the per-host CRUD logic as volumes use it.
+type volumeCRUD = perHostCRUD[volumeResourceModel, *volumeResourceModel, volume.Volume]
+
+// crud binds the shared per-host steps to this resource; refuseDataLoss
+// checks every planned update.
+func (r *volumeResource) crud() volumeCRUD {
+	return volumeCRUD{data: r.data, ops: r.ops, adopt: r.adoptImported, dropHosts: r.dropHosts,
+		checkUpdate: refuseDataLoss}
 }
 
 // ops binds the per-host operations to this volume's settings.
@@ -518,6 +409,14 @@ type volumeResourceModel struct {
 	AllowDataLoss types.Bool   `tfsdk:"allow_data_loss"`
 	PerHost       types.Map    `tfsdk:"per_host"`
 }
+
+func (m *volumeResourceModel) nameAndID() (name, id *types.String) { return &m.Name, &m.ID }
+
+func (m *volumeResourceModel) hostRefs() (*types.Object, *types.Map) { return &m.Host, &m.Hosts }
+
+func (m *volumeResourceModel) perHost() *types.Map { return &m.PerHost }
+
+func (m *volumeResourceModel) perHostType() types.ObjectType { return volumeHostType }
 
 func (m *volumeResourceModel) setSettings(s volumeSettings) {
 	m.Driver = types.StringValue(s.Driver)
