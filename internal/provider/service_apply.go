@@ -68,7 +68,9 @@ func (r *serviceResource) apply(ctx context.Context, plan serviceModel, prior *s
 	eng := run.engine(plan.Name.ValueString())
 	outcomes := map[string]rollout.Outcome{}
 	cfg := rolloutConfig(ctx, plan, diags)
-	cfg.HealthTimeout = run.spec.HealthDeadline(rollout.DefaultHealthTimeout)
+	if cfg.HealthTimeout == 0 {
+		cfg.HealthTimeout = run.spec.HealthDeadline(rollout.DefaultHealthTimeout)
+	}
 	tflog.Info(ctx, "rolling out service", map[string]any{
 		"service": plan.Name.ValueString(), "changes": len(changes)})
 	err := rollout.Execute(ctx, changes, cfg, eng, func(c rollout.Change, o rollout.Outcome) {
@@ -309,7 +311,10 @@ func rolloutConfig(ctx context.Context, plan serviceModel, diags *diag.Diagnosti
 	diags.Append(d...)
 	delay, _ := time.ParseDuration(u.Delay.ValueString())
 	monitor, _ := time.ParseDuration(u.Monitor.ValueString())
+	// Left out, the deadline follows the health check (see applyRun).
+	health, _ := time.ParseDuration(u.HealthTimeout.ValueString())
 	return rollout.Config{
+		HealthTimeout:   health,
 		Parallelism:     int(u.Parallelism.ValueInt64()),
 		Order:           rollout.Order(u.Order.ValueString()),
 		Delay:           delay,

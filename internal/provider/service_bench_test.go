@@ -167,6 +167,7 @@ func benchServiceModel(b *testing.B, name string, replicas int, hosts map[string
 	set("update", types.ObjectValueMust(updateAttrTypes(), map[string]attr.Value{
 		"parallelism": types.Int64Value(0), "order": types.StringValue("stop-first"),
 		"delay": types.StringValue("0s"), "monitor": types.StringValue("0s"),
+		"health_timeout": types.StringNull(),
 		"failure_action": types.StringValue("pause"), "max_failure_ratio": types.Float64Value(0),
 	}))
 

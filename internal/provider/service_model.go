@@ -115,6 +115,7 @@ type updateModel struct {
 	Order           types.String  `tfsdk:"order"`
 	Delay           types.String  `tfsdk:"delay"`
 	Monitor         types.String  `tfsdk:"monitor"`
+	HealthTimeout   types.String  `tfsdk:"health_timeout"`
 	FailureAction   types.String  `tfsdk:"failure_action"`
 	MaxFailureRatio types.Float64 `tfsdk:"max_failure_ratio"`
 }

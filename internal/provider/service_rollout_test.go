@@ -995,3 +995,48 @@ func TestAccServiceRollout_hostCut(t *testing.T) {
 		},
 	})
 }
+
+// TestAccServiceRollout_healthTimeout rolls out a spec whose health check
+// never reports (its first run is an hour away): the new replica counts as
+// failed once update.health_timeout passes, and rollback puts the old spec
+// back.
+func TestAccServiceRollout_healthTimeout(t *testing.T) {
+	t.Parallel()
+	name := acctest.RandomName("roll")
+	hosts := []string{"h1"}
+	order, where := rolloutOrder(t, name, hosts, 2)
+	v1 := rollConfig{name: name, hosts: hosts, replicas: 2, image: testImage(t),
+		update: `parallelism = 0, monitor = "1s"`, spec: []string{sleepCmd}}
+	v2 := with2(v1, func(c *rollConfig) {
+		c.image = imageV2(t)
+		c.update = `parallelism = 1, monitor = "1s", health_timeout = "4s", ` +
+			`failure_action = "rollback"`
+		c.spec = append(c.spec, `healthcheck = { test = ["CMD", "true"], interval = "1h" }`)
+	})
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             destroyedOn(t, name, hosts...),
+		Steps: []resource.TestStep{
+			{Config: v1.hcl(t), Check: checkDaemons(t, name, hosts...)},
+			{
+				Config: v2.hcl(t),
+				ExpectError: expectError("rolling update rolled back",
+					fmt.Sprintf("replica %s on host %s (replace): was not healthy within 4s",
+						order[0], where[order[0]])),
+			},
+			{
+				// Both replicas run the old spec; the plan still proposes the
+				// new one.
+				RefreshState: true,
+				Check: resource.ComposeAggregateTestCheckFunc(stateMatchesDaemons(t),
+					checkNow(onSpec(t, name, where, testImage(t), false)),
+					checkNow(expectQuarantined(t, name, hosts, order[0]))),
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					replaced(order...)}},
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}

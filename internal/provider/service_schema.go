@@ -203,10 +203,16 @@ func updateAttribute() schema.SingleNestedAttribute {
 				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultMonitor),
 				Description: "How long a new replica must stay running and, with a health " +
 					"check, healthy before it counts as done. It fails when its container " +
-					"exits, its health check reports unhealthy, or it is not healthy in time: " +
-					"2 minutes, or longer when the health check's start period, interval, " +
-					"retries and timeout need more. Default `5s`.",
+					"exits, its health check reports unhealthy, or it is not healthy within " +
+					"`health_timeout`. Default `5s`.",
 				Validators: []validator.String{durationValidator{}},
+			},
+			"health_timeout": schema.StringAttribute{
+				Optional: true,
+				Description: "How long a new replica may take to run and report healthy " +
+					"before it counts as failed. Default: 2 minutes, or longer when the " +
+					"health check's start period, interval, retries and timeout need more.",
+				Validators: []validator.String{durationValidator{positive: true}},
 			},
 			"failure_action": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultFailureAction),
@@ -229,8 +235,8 @@ func updateAttribute() schema.SingleNestedAttribute {
 func updateAttrTypes() map[string]attr.Type {
 	return map[string]attr.Type{
 		"parallelism": types.Int64Type, "order": types.StringType, "delay": types.StringType,
-		"monitor": types.StringType, "failure_action": types.StringType,
-		"max_failure_ratio": types.Float64Type,
+		"monitor": types.StringType, "health_timeout": types.StringType,
+		"failure_action": types.StringType, "max_failure_ratio": types.Float64Type,
 	}
 }
 
@@ -240,6 +246,7 @@ func defaultUpdateObject() types.Object {
 		"order":             types.StringValue(defaultOrder),
 		"delay":             types.StringValue(defaultDelay),
 		"monitor":           types.StringValue(defaultMonitor),
+		"health_timeout":    types.StringNull(),
 		"failure_action":    types.StringValue(defaultFailureAction),
 		"max_failure_ratio": types.Float64Value(0),
 	})
